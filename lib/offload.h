@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The software offload engine: the NIC side of OV2 in software. For every
+ * packet of a burst it writes the OV2 OOB data, following the receive rules
+ * of OV2.md in order, and decrypts ESP in place. It never drops or frees a
+ * packet: every packet it is given is indicated.
+ */
+#ifndef OV2_OFFLOAD_H
+#define OV2_OFFLOAD_H
+
+#include <stdint.h>
+#include <rte_mbuf.h>
+
+struct ov2_sad;
+
+/* Port enable setting (OV2: disabled, AH, ESP, AH and ESP). */
+#define OV2_OFFLOAD_OFF 0u
+#define OV2_OFFLOAD_AH  (1u << 0)
+#define OV2_OFFLOAD_ESP (1u << 1)
+#define OV2_OFFLOAD_AH_ESP (OV2_OFFLOAD_AH | OV2_OFFLOAD_ESP)
+
+/* Engine-side counters (per queue / lcore; the caller sums them). */
+struct ov2_offload_stats {
+	uint64_t packets;	/* packets seen */
+	uint64_t crypto_done;	/* packets indicated with CryptoDone */
+	uint64_t no_sa;		/* ESP/AH, SA lookup missed: no OOB */
+	uint64_t unsupported;	/* cannot process (options, fragment, ...) */
+	uint64_t disabled;	/* port offload disabled / protocol not enabled */
+};
+
+struct ov2_offload_ctx {
+	const struct ov2_sad *sad;
+	unsigned int enable;		/* OV2_OFFLOAD_* */
+	struct ov2_offload_stats stats;
+};
+
+/*
+ * Process a burst: set the OOB data of pkts[0..n) (ov2_oob_register() must
+ * have been called) and decrypt successful ESP packets in place. The ESP
+ * header, IV, trailer and ICV stay in the packet; on CRYPTO_SUCCESS the OOB
+ * header info (next header, pad length, HeaderInfoSet) is set.
+ * Must run on a thread that may use ov2_crypto_mgr().
+ */
+void ov2_offload_rx(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[], uint16_t n);
+
+#endif

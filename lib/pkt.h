@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Outer-header parsing shared by the NIC side and the consumer: finds the
+ * IP header behind Ethernet (and one or two VLAN tags) and the protocol
+ * header after it.
+ */
+#ifndef OV2_PKT_H
+#define OV2_PKT_H
+
+#include <stdint.h>
+#include <rte_mbuf.h>
+
+#define OV2_PKT_F_FRAG       (1u << 0)	/* IPv4 fragment / IPv6 fragment header */
+#define OV2_PKT_F_IPV4_OPTS  (1u << 1)	/* IHL > 5 */
+#define OV2_PKT_F_IPV6_EXT   (1u << 2)	/* extension headers before l4 */
+#define OV2_PKT_F_MULTISEG   (1u << 3)	/* chained mbuf */
+#define OV2_PKT_F_LAST_FRAG_ONLY (1u << 4) /* non-first fragment: no l4 header */
+
+struct ov2_pkt_info {
+	uint16_t l2_len;	/* bytes before the IP header */
+	uint16_t l3_len;	/* IP header incl. options / extension headers */
+	uint16_t ip_len;	/* IP packet length the header states */
+	uint8_t family;		/* 4, 6, or 0 when not IP */
+	uint8_t proto;		/* protocol of the header at l2_len + l3_len */
+	uint16_t l2_type_off;	/* offset of the ethertype that names IP */
+	uint16_t l3_nh_off;	/* offset of the byte holding proto (IPv4
+				 * protocol, IPv6 next header of the last
+				 * header before l4) */
+	uint32_t flags;		/* OV2_PKT_F_* */
+};
+
+enum ov2_pkt_result {
+	OV2_PKT_OK = 0,		/* IPv4 or IPv6 with consistent lengths */
+	OV2_PKT_NOT_IP,		/* not an IP packet (ARP, ...) */
+	OV2_PKT_BAD,		/* IP, but truncated or lengths do not add up */
+};
+
+/*
+ * Parse m's headers. On OV2_PKT_OK, ip_len <= data after l2_len (longer
+ * frames carry Ethernet padding) and l2_len + l3_len <= l2_len + ip_len.
+ */
+enum ov2_pkt_result ov2_pkt_parse(const struct rte_mbuf *m, struct ov2_pkt_info *pi);
+
+/* Recompute the IPv4 header checksum of the header at ip (ihl words). */
+void ov2_ipv4_cksum_set(void *ip);
+
+#endif

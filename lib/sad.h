@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The inbound SA table: an rte_hash keyed on (SPI, destination address,
+ * protocol), looked up in bulk for a burst. Readers are lock-free.
+ */
+#ifndef OV2_SAD_H
+#define OV2_SAD_H
+
+#include <stdint.h>
+#include "sa.h"
+
+#define OV2_SAD_BURST_MAX 64	/* most keys one bulk lookup takes */
+
+struct ov2_sad;
+
+/* Hash key. family is 4 or 6; dst holds the address (IPv4 in dst[0..3]). */
+struct ov2_sa_key {
+	uint32_t spi;		/* network order, as on the wire */
+	uint8_t proto;		/* OV2_IPPROTO_ESP or OV2_IPPROTO_AH */
+	uint8_t family;
+	uint16_t reserved;	/* zero */
+	uint8_t dst[16];
+};
+
+static inline void
+ov2_sa_key_make(struct ov2_sa_key *k, uint32_t spi_be, uint8_t proto,
+		uint8_t family, const void *dst)
+{
+	const uint8_t *d = (const uint8_t *)dst;
+	unsigned int i, n = family == 4 ? 4 : 16;
+
+	k->spi = spi_be;
+	k->proto = proto;
+	k->family = family;
+	k->reserved = 0;
+	for (i = 0; i < n; i++)
+		k->dst[i] = d[i];
+	for (; i < 16; i++)
+		k->dst[i] = 0;
+}
+
+/* capacity: the most SAs the table will hold (>= 1). socket: NUMA node or
+ * SOCKET_ID_ANY. NULL on failure with err filled. */
+struct ov2_sad *ov2_sad_create(const char *name, uint32_t capacity, int socket,
+			       char *err, size_t errlen);
+void ov2_sad_free(struct ov2_sad *sad);
+
+/*
+ * Add an inbound SA: allocates it, expands its keys, inserts it.
+ * Returns 0 (and *out if out != NULL), -EEXIST for a duplicate key,
+ * -ENOSPC when full, -EINVAL for a conf the engine cannot use. err names
+ * the problem; the table is unchanged on failure.
+ */
+int ov2_sad_add(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
+		struct ov2_sa **out, char *err, size_t errlen);
+
+/* Remove and free an SA (key material wiped). -ENOENT if absent. Not safe
+ * while data-path lcores may hold the SA (deferred reclamation: step 4). */
+int ov2_sad_del(struct ov2_sad *sad, uint32_t spi, uint8_t proto,
+		const struct ov2_addr *dst);
+
+struct ov2_sa *ov2_sad_lookup(const struct ov2_sad *sad,
+			      const struct ov2_sa_key *key);
+
+/* Look up n (<= OV2_SAD_BURST_MAX) keys; sas[i] is NULL on a miss.
+ * Returns the number of hits. */
+unsigned int ov2_sad_lookup_bulk(const struct ov2_sad *sad,
+				 const struct ov2_sa_key *keys[], unsigned int n,
+				 struct ov2_sa *sas[]);
+
+uint32_t ov2_sad_count(const struct ov2_sad *sad);
+uint32_t ov2_sad_capacity(const struct ov2_sad *sad);
+
+/* Visit every SA; stops early when fn returns non-zero. */
+void ov2_sad_foreach(const struct ov2_sad *sad,
+		     int (*fn)(struct ov2_sa *sa, void *arg), void *arg);
+
+#endif

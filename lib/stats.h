@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Receive-path counters: per lcore in the data path, summed for reports. */
+#ifndef OV2_STATS_H
+#define OV2_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "status.h"
+
+struct ov2_stats {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t delivered;
+	uint64_t delivered_bytes;
+	uint64_t not_offloaded;		/* indicated without CryptoDone */
+	uint64_t crypto_status[OV2_CRYPTO_STATUS_COUNT]; /* with CryptoDone */
+	uint64_t drops[OV2_DROP_COUNT];
+} __attribute__((aligned(64)));
+
+void ov2_stats_add(struct ov2_stats *sum, const struct ov2_stats *s);
+uint64_t ov2_stats_drops_total(const struct ov2_stats *s);
+
+/* Human-readable summary. */
+void ov2_stats_print(FILE *f, const struct ov2_stats *s, double elapsed_s);
+
+/* The JSON members (no enclosing braces), each line indented by indent. */
+void ov2_stats_json(FILE *f, const struct ov2_stats *s, double elapsed_s, const char *indent);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder until this test lands */
+int main(void) { return 77; }

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Minimal test support: CHECK() counts failures, test_eal_init() starts
+ * EAL without hugepages or PCI under a file prefix of the test's own. */
+#ifndef OV2_TESTLIB_H
+#define OV2_TESTLIB_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <rte_eal.h>
+
+static int test_failures;
+static int test_checks;
+
+#define CHECK(cond) do { \
+	test_checks++; \
+	if (!(cond)) { \
+		test_failures++; \
+		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+	} \
+} while (0)
+
+#define CHECK_EQ(a, b) do { \
+	long long va_ = (long long)(a), vb_ = (long long)(b); \
+	test_checks++; \
+	if (va_ != vb_) { \
+		test_failures++; \
+		fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %lld, %s == %lld\n", \
+			__FILE__, __LINE__, #a, va_, #b, vb_); \
+	} \
+} while (0)
+
+static inline void
+test_eal_init(const char *prefix)
+{
+	char fp[128];
+	char *argv[] = { (char *)"test", (char *)"--no-huge", (char *)"-m", (char *)"512",
+			 (char *)"--no-pci", (char *)"--no-telemetry", (char *)"-l", (char *)"0",
+			 (char *)"--log-level", (char *)"lib.*:error", fp, NULL };
+
+	snprintf(fp, sizeof(fp), "--file-prefix=%s", prefix);
+	if (rte_eal_init(11, argv) < 0) {
+		fprintf(stderr, "cannot init EAL\n");
+		exit(1);
+	}
+}
+
+/* Print the result line and return the exit status for main(). */
+static inline int
+test_done(const char *name)
+{
+	printf("%s: %d checks, %d failed\n", name, test_checks, test_failures);
+	rte_eal_cleanup();
+	return test_failures == 0 && test_checks > 0 ? 0 : 1;
+}
+
+#endif
