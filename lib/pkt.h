@@ -15,6 +15,8 @@
 #define OV2_PKT_F_IPV6_EXT   (1u << 2)	/* extension headers before l4 */
 #define OV2_PKT_F_MULTISEG   (1u << 3)	/* chained mbuf */
 #define OV2_PKT_F_LAST_FRAG_ONLY (1u << 4) /* non-first fragment: no l4 header */
+#define OV2_PKT_F_TRUNCATED  (1u << 5)	/* header complete, but the stated IP
+					 * length runs past the frame */
 
 struct ov2_pkt_info {
 	uint16_t l2_len;	/* bytes before the IP header */
@@ -36,8 +38,10 @@ enum ov2_pkt_result {
 };
 
 /*
- * Parse m's headers. On OV2_PKT_OK, ip_len <= data after l2_len (longer
- * frames carry Ethernet padding) and l2_len + l3_len <= l2_len + ip_len.
+ * Parse m's headers (first segment only). On OV2_PKT_OK the IP header and
+ * the headers up to l2_len + l3_len are in the first segment and
+ * l3_len <= ip_len; ip_len <= data after l2_len unless OV2_PKT_F_TRUNCATED
+ * is set (frames longer than ip_len carry Ethernet padding).
  */
 enum ov2_pkt_result ov2_pkt_parse(const struct rte_mbuf *m, struct ov2_pkt_info *pi);
 

@@ -1,1 +1,248 @@
-/* placeholder */
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <rte_byteorder.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include "sad.h"
+
+struct ov2_sad {
+	struct rte_hash *h;
+	uint32_t capacity;
+	uint32_t n_wild;	/* SAs bound to any destination */
+	int socket;
+};
+
+static uint32_t
+key_hash(const void *key, uint32_t len, uint32_t init)
+{
+	return rte_hash_crc(key, len, init);
+}
+
+struct ov2_sad *
+ov2_sad_create(const char *name, uint32_t capacity, int socket,
+	       char *err, size_t errlen)
+{
+	static uint32_t seq;
+	char hname[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters p = {
+		.name = hname,
+		.entries = capacity,
+		.key_len = sizeof(struct ov2_sa_key),
+		.hash_func = key_hash,
+		.socket_id = socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	struct ov2_sad *sad;
+
+	if (capacity == 0 || capacity > (1u << 26)) {
+		snprintf(err, errlen, "SA capacity must be 1..%u", 1u << 26);
+		return NULL;
+	}
+	/* rte_hash needs at least 8 entries (one bucket). */
+	p.entries = RTE_MAX(capacity, 8u);
+	snprintf(hname, sizeof(hname), "ov2sad_%.12s_%u", name, seq++);
+	sad = rte_zmalloc_socket("ov2_sad", sizeof(*sad), 0, socket);
+	if (sad == NULL) {
+		snprintf(err, errlen, "out of memory for the SA table");
+		return NULL;
+	}
+	sad->h = rte_hash_create(&p);
+	if (sad->h == NULL) {
+		snprintf(err, errlen, "cannot create an SA table of %u entries: %s",
+			 capacity, rte_strerror(rte_errno));
+		rte_free(sad);
+		return NULL;
+	}
+	sad->capacity = capacity;
+	sad->socket = socket;
+	return sad;
+}
+
+static void
+sa_free(struct ov2_sa *sa)
+{
+	ov2_crypto_wipe(&sa->crypto);
+	/* conf holds the raw key: wipe it too. */
+	memset(&sa->conf, 0, sizeof(sa->conf));
+	__asm__ __volatile__("" : : "r"(sa) : "memory");
+	rte_free(sa);
+}
+
+static int
+free_one(struct ov2_sa *sa, void *arg)
+{
+	(void)arg;
+	sa_free(sa);
+	return 0;
+}
+
+void
+ov2_sad_free(struct ov2_sad *sad)
+{
+	if (sad == NULL)
+		return;
+	ov2_sad_foreach(sad, free_one, NULL);
+	rte_hash_free(sad->h);
+	rte_free(sad);
+}
+
+static void
+conf_key(struct ov2_sa_key *k, uint32_t spi, uint8_t proto, const struct ov2_addr *dst)
+{
+	ov2_sa_key_make(k, rte_cpu_to_be_32(spi), proto, dst->family, dst->a);
+}
+
+int
+ov2_sad_add(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
+	    struct ov2_sa **out, char *err, size_t errlen)
+{
+	struct ov2_sa_key k;
+	struct ov2_sa *sa;
+	int32_t pos;
+	int rc;
+
+	if (conf->dir != OV2_SA_IN || conf->proto != OV2_IPPROTO_ESP) {
+		snprintf(err, errlen, "SA %u: only inbound ESP SAs can be offloaded",
+			 conf->spi);
+		return -EINVAL;
+	}
+	conf_key(&k, conf->spi, conf->proto, &conf->dst);
+	if (rte_hash_lookup(sad->h, &k) >= 0) {
+		snprintf(err, errlen, "SA %u: an SA with this SPI and destination exists",
+			 conf->spi);
+		return -EEXIST;
+	}
+	if ((uint32_t)rte_hash_count(sad->h) >= sad->capacity) {
+		snprintf(err, errlen, "SA %u: the SA table is full (%u SAs)",
+			 conf->spi, sad->capacity);
+		return -ENOSPC;
+	}
+	sa = rte_zmalloc_socket("ov2_sa", sizeof(*sa), 64, sad->socket);
+	if (sa == NULL) {
+		snprintf(err, errlen, "SA %u: out of memory", conf->spi);
+		return -ENOMEM;
+	}
+	sa->conf = *conf;
+	rc = ov2_crypto_init(&sa->crypto, conf, err, errlen);
+	if (rc == 0)
+		rc = rte_hash_add_key_data(sad->h, &k, sa);
+	if (rc != 0) {
+		if (rc == -ENOSPC)
+			snprintf(err, errlen, "SA %u: the SA table is full", conf->spi);
+		sa_free(sa);
+		return rc;
+	}
+	pos = rte_hash_lookup(sad->h, &k);
+	sa->id = (uint32_t)pos;
+	if (conf->dst.family == 0)
+		sad->n_wild++;
+	if (out != NULL)
+		*out = sa;
+	return 0;
+}
+
+int
+ov2_sad_del(struct ov2_sad *sad, uint32_t spi, uint8_t proto,
+	    const struct ov2_addr *dst)
+{
+	struct ov2_sa_key k;
+	struct ov2_sa *sa;
+	int32_t pos;
+
+	conf_key(&k, spi, proto, dst);
+	if (rte_hash_lookup_data(sad->h, &k, (void **)&sa) < 0)
+		return -ENOENT;
+	pos = rte_hash_del_key(sad->h, &k);
+	if (pos < 0)
+		return -ENOENT;
+	/* Lock-free mode keeps the slot until told: no reader can hold it
+	 * here (deferred reclamation with RCU arrives with run-time SA
+	 * management). */
+	rte_hash_free_key_with_position(sad->h, pos);
+	if (dst->family == 0)
+		sad->n_wild--;
+	sa_free(sa);
+	return 0;
+}
+
+struct ov2_sa *
+ov2_sad_lookup(const struct ov2_sad *sad, const struct ov2_sa_key *key)
+{
+	const struct ov2_sa_key *keys[1] = { key };
+	struct ov2_sa *sa[1];
+
+	ov2_sad_lookup_bulk(sad, keys, 1, sa);
+	return sa[0];
+}
+
+/* Second chance for misses: transport SAs bound to any destination. */
+static unsigned int
+lookup_wild(const struct ov2_sad *sad, const struct ov2_sa_key *keys[],
+	    unsigned int n, struct ov2_sa *sas[])
+{
+	unsigned int i, hits = 0;
+	struct ov2_sa_key w;
+	void *d;
+
+	for (i = 0; i < n; i++) {
+		if (sas[i] != NULL)
+			continue;
+		ov2_sa_key_make(&w, keys[i]->spi, keys[i]->proto, 0, keys[i]->dst);
+		if (rte_hash_lookup_data(sad->h, &w, &d) >= 0) {
+			sas[i] = d;
+			hits++;
+		}
+	}
+	return hits;
+}
+
+unsigned int
+ov2_sad_lookup_bulk(const struct ov2_sad *sad, const struct ov2_sa_key *keys[],
+		    unsigned int n, struct ov2_sa *sas[])
+{
+	uint64_t hit_mask = 0;
+	unsigned int i, hits;
+
+	if (n == 0)
+		return 0;
+	if (n > OV2_SAD_BURST_MAX)
+		n = OV2_SAD_BURST_MAX;
+	hits = (unsigned int)rte_hash_lookup_bulk_data(sad->h, (const void **)keys,
+						       n, &hit_mask, (void **)sas);
+	for (i = 0; i < n; i++)
+		if (!(hit_mask & (UINT64_C(1) << i)))
+			sas[i] = NULL;
+	if (hits < n && sad->n_wild > 0)
+		hits += lookup_wild(sad, keys, n, sas);
+	return hits;
+}
+
+uint32_t
+ov2_sad_count(const struct ov2_sad *sad)
+{
+	return (uint32_t)rte_hash_count(sad->h);
+}
+
+uint32_t
+ov2_sad_capacity(const struct ov2_sad *sad)
+{
+	return sad->capacity;
+}
+
+void
+ov2_sad_foreach(const struct ov2_sad *sad,
+		int (*fn)(struct ov2_sa *sa, void *arg), void *arg)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+
+	while (rte_hash_iterate(sad->h, &key, &data, &next) >= 0)
+		if (fn(data, arg) != 0)
+			return;
+}
