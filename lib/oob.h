@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include "status.h"
 
 #define OV2_OOB_DYNFIELD_NAME "ov2_dynfield_oob"

@@ -1,1 +1,121 @@
-/* placeholder */
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <inttypes.h>
+#include "stats.h"
+
+static const char *const status_names[] = {
+#define X(id, val, name) [val] = name,
+	OV2_CRYPTO_STATUS_LIST(X)
+#undef X
+};
+
+static const char *const drop_names[] = {
+#define X(id, name, desc) [OV2_DROP_##id] = name,
+	OV2_DROP_REASON_LIST(X)
+#undef X
+};
+
+static const char *const drop_descs[] = {
+#define X(id, name, desc) [OV2_DROP_##id] = desc,
+	OV2_DROP_REASON_LIST(X)
+#undef X
+};
+
+const char *
+ov2_crypto_status_name(unsigned int status)
+{
+	return status < OV2_CRYPTO_STATUS_COUNT ? status_names[status] : "CRYPTO_UNKNOWN";
+}
+
+const char *
+ov2_drop_name(unsigned int reason)
+{
+	return reason < OV2_DROP_COUNT ? drop_names[reason] : "unknown";
+}
+
+const char *
+ov2_drop_desc(unsigned int reason)
+{
+	return reason < OV2_DROP_COUNT ? drop_descs[reason] : "unknown";
+}
+
+void
+ov2_stats_add(struct ov2_stats *sum, const struct ov2_stats *s)
+{
+	unsigned int i;
+
+	sum->rx_packets += s->rx_packets;
+	sum->rx_bytes += s->rx_bytes;
+	sum->delivered += s->delivered;
+	sum->delivered_bytes += s->delivered_bytes;
+	sum->not_offloaded += s->not_offloaded;
+	for (i = 0; i < OV2_CRYPTO_STATUS_COUNT; i++)
+		sum->crypto_status[i] += s->crypto_status[i];
+	for (i = 0; i < OV2_DROP_COUNT; i++)
+		sum->drops[i] += s->drops[i];
+}
+
+uint64_t
+ov2_stats_drops_total(const struct ov2_stats *s)
+{
+	uint64_t t = 0;
+	unsigned int i;
+
+	for (i = 0; i < OV2_DROP_COUNT; i++)
+		t += s->drops[i];
+	return t;
+}
+
+static uint64_t
+crypto_done(const struct ov2_stats *s)
+{
+	uint64_t t = 0;
+	unsigned int i;
+
+	for (i = 0; i < OV2_CRYPTO_STATUS_COUNT; i++)
+		t += s->crypto_status[i];
+	return t;
+}
+
+void
+ov2_stats_print(FILE *f, const struct ov2_stats *s, double elapsed_s)
+{
+	double mpps = elapsed_s > 0 ? (double)s->rx_packets / elapsed_s / 1e6 : 0;
+	unsigned int i;
+
+	fprintf(f, "received       %12" PRIu64 " packets in %.3f s (%.3f Mpps)\n",
+		s->rx_packets, elapsed_s, mpps);
+	fprintf(f, "crypto done    %12" PRIu64 "   by CryptoStatus:\n", crypto_done(s));
+	for (i = 0; i < OV2_CRYPTO_STATUS_COUNT; i++)
+		fprintf(f, "  %-34s %12" PRIu64 "\n", status_names[i], s->crypto_status[i]);
+	fprintf(f, "not offloaded  %12" PRIu64 "   (no OOB: cleartext, no SA, not processable)\n",
+		s->not_offloaded);
+	fprintf(f, "delivered      %12" PRIu64 "\n", s->delivered);
+	fprintf(f, "dropped        %12" PRIu64 "\n", ov2_stats_drops_total(s));
+	for (i = 0; i < OV2_DROP_COUNT; i++)
+		if (s->drops[i] != 0)
+			fprintf(f, "  %-24s %12" PRIu64 "   %s\n", drop_names[i],
+				s->drops[i], drop_descs[i]);
+}
+
+void
+ov2_stats_json(FILE *f, const struct ov2_stats *s, double elapsed_s, const char *ind)
+{
+	unsigned int i;
+
+	fprintf(f, "%s\"rx_packets\": %" PRIu64 ",\n", ind, s->rx_packets);
+	fprintf(f, "%s\"rx_bytes\": %" PRIu64 ",\n", ind, s->rx_bytes);
+	fprintf(f, "%s\"delivered\": %" PRIu64 ",\n", ind, s->delivered);
+	fprintf(f, "%s\"delivered_bytes\": %" PRIu64 ",\n", ind, s->delivered_bytes);
+	fprintf(f, "%s\"elapsed_s\": %.6f,\n", ind, elapsed_s);
+	fprintf(f, "%s\"crypto_done\": %" PRIu64 ",\n", ind, crypto_done(s));
+	fprintf(f, "%s\"crypto_status\": {", ind);
+	for (i = 0; i < OV2_CRYPTO_STATUS_COUNT; i++)
+		fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "", status_names[i],
+			s->crypto_status[i]);
+	fprintf(f, "},\n%s\"not_offloaded\": %" PRIu64 ",\n", ind, s->not_offloaded);
+	fprintf(f, "%s\"drops_total\": %" PRIu64 ",\n", ind, ov2_stats_drops_total(s));
+	fprintf(f, "%s\"drops\": {", ind);
+	for (i = 0; i < OV2_DROP_COUNT; i++)
+		fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "", drop_names[i], s->drops[i]);
+	fprintf(f, "}");
+}

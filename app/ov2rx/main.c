@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ov2rx: the dataplane. Loads the SAs, sets up the ports, installs the OV2
+ * receive path (pmd-shim) on every rx queue of the input ports, spreads the
+ * queues over the lcores, runs until told to stop, and reports.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include "conf.h"
+#include "oob.h"
+#include "ov2rx.h"
+#include "sad.h"
+#include "shim.h"
+
+#define ROLE_IN  1u
+#define ROLE_OUT 2u
+
+static struct ov2rx_opts opts;
+static struct ov2rx_lcore *lcores[RTE_MAX_LCORE];
+static unsigned int n_active;
+static uint64_t start_tsc, stop_tsc;
+static rte_spinlock_t tx_locks[RTE_MAX_ETHPORTS][OV2RX_MAX_QUEUES];
+static uint16_t port_nrxq[RTE_MAX_ETHPORTS], port_ntxq[RTE_MAX_ETHPORTS];
+static unsigned int port_role[RTE_MAX_ETHPORTS];
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	ov2rx_quit = 1;
+}
+
+static void
+tick(void)
+{
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz(), last = 0;
+	unsigned int i;
+
+	if (opts.duration_s > 0 && (double)(now - start_tsc) >= opts.duration_s * (double)hz)
+		ov2rx_quit = 1;
+	if (opts.idle_ms == 0)
+		return;
+	for (i = 0; i < n_active; i++)
+		last = RTE_MAX(last, lcores[i]->last_rx_tsc);
+	if (now > last && now - last >= opts.idle_ms * hz / 1000)
+		ov2rx_quit = 1;
+}
+
+static struct ov2_sad *
+load_sas(struct ov2_conf *conf, uint32_t *n_out)
+{
+	char err[512];
+	struct ov2_sad *sad;
+	uint32_t i;
+
+	if (ov2_conf_load(opts.conf_path, conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ov2rx: %s\n", err);
+		return NULL;
+	}
+	sad = ov2_sad_create("ov2rx", opts.sa_capacity, (int)rte_socket_id(), err, sizeof(err));
+	if (sad == NULL) {
+		fprintf(stderr, "ov2rx: %s\n", err);
+		return NULL;
+	}
+	*n_out = 0;
+	for (i = 0; i < conf->n_sa; i++) {
+		if (conf->sa[i].dir == OV2_SA_OUT) {
+			(*n_out)++;	/* records for pairing; not offloaded */
+			continue;
+		}
+		if (ov2_sad_add(sad, &conf->sa[i], NULL, err, sizeof(err)) != 0) {
+			fprintf(stderr, "ov2rx: %s:%u: %s\n", opts.conf_path, conf->sa[i].line, err);
+			ov2_sad_free(sad);
+			return NULL;
+		}
+	}
+	return sad;
+}
+
+/* Decide each port's queue counts from its role and the lcore count. */
+static int
+plan_ports(unsigned int nl)
+{
+	struct rte_eth_dev_info di;
+	uint16_t i, p;
+
+	for (i = 0; i < opts.n_in; i++)
+		port_role[opts.in[i]] |= ROLE_IN;
+	if (opts.out != OV2RX_NO_PORT)
+		port_role[opts.out] |= ROLE_OUT;
+	if (opts.errors != OV2RX_NO_PORT)
+		port_role[opts.errors] |= ROLE_OUT;
+	RTE_ETH_FOREACH_DEV(p) {
+		if (port_role[p] == 0)
+			continue;
+		if (rte_eth_dev_info_get(p, &di) != 0)
+			return -1;
+		if ((port_role[p] & ROLE_IN) && di.max_rx_queues == 0) {
+			fprintf(stderr, "ov2rx: port %u cannot receive (no rx queue)\n", p);
+			return -1;
+		}
+		if ((port_role[p] & ROLE_OUT) && di.max_tx_queues == 0) {
+			fprintf(stderr, "ov2rx: port %u cannot transmit (no tx queue)\n", p);
+			return -1;
+		}
+		port_nrxq[p] = (port_role[p] & ROLE_IN) ?
+			RTE_MIN(RTE_MIN(di.max_rx_queues, (uint16_t)nl), (uint16_t)OV2RX_MAX_QUEUES) : 0;
+		port_ntxq[p] = (port_role[p] & ROLE_OUT) ?
+			RTE_MIN(RTE_MIN(di.max_tx_queues, (uint16_t)nl), (uint16_t)OV2RX_MAX_QUEUES) : 0;
+	}
+	return 0;
+}
+
+static int
+port_setup(uint16_t p, struct rte_mempool *pool)
+{
+	struct rte_eth_conf pc = { 0 };
+	struct rte_eth_dev_info di;
+	uint16_t rxd = opts.rxd, txd = opts.txd, q;
+	int sock = rte_eth_dev_socket_id(p), rc;
+
+	if (rte_eth_dev_info_get(p, &di) != 0)
+		return -1;
+	if (port_nrxq[p] > 1 && di.flow_type_rss_offloads != 0) {
+		pc.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		pc.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & di.flow_type_rss_offloads;
+	}
+	rc = rte_eth_dev_configure(p, port_nrxq[p], port_ntxq[p], &pc);
+	if (rc == 0)
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p, &rxd, &txd);
+	for (q = 0; rc == 0 && q < port_nrxq[p]; q++)
+		rc = rte_eth_rx_queue_setup(p, q, rxd, sock < 0 ? SOCKET_ID_ANY : sock, NULL, pool);
+	for (q = 0; rc == 0 && q < port_ntxq[p]; q++) {
+		rc = rte_eth_tx_queue_setup(p, q, txd, sock < 0 ? SOCKET_ID_ANY : sock, NULL);
+		rte_spinlock_init(&tx_locks[p][q]);
+	}
+	if (rc != 0)
+		fprintf(stderr, "ov2rx: port %u: setup failed: %s\n", p, rte_strerror(-rc));
+	return rc;
+}
+
+static void
+txq_assign(struct ov2rx_txq *t, uint16_t port, unsigned int idx)
+{
+	t->port = port;
+	if (port == OV2RX_NO_PORT)
+		return;
+	t->queue = (uint16_t)(idx % port_ntxq[port]);
+	t->shared = port_ntxq[port] < n_active;
+	t->lock = &tx_locks[port][t->queue];
+}
+
+/* Spread the (port, queue) pairs of the input ports over the lcores. */
+static int
+assign_lcores(const struct ov2_sad *sad)
+{
+	unsigned int lcore, nl = rte_lcore_count(), k = 0, i;
+	uint16_t p, q;
+
+	i = 0;
+	RTE_LCORE_FOREACH(lcore) {
+		lcores[i] = rte_zmalloc("ov2rx_lcore", sizeof(struct ov2rx_lcore), RTE_CACHE_LINE_SIZE);
+		if (lcores[i] == NULL)
+			return -1;
+		lcores[i]->sad = sad;
+		i++;
+	}
+	for (i = 0; i < opts.n_in; i++) {
+		p = opts.in[i];
+		for (q = 0; q < port_nrxq[p]; q++, k++) {
+			struct ov2rx_lcore *lc = lcores[k % nl];
+
+			if (lc->n_rxq == OV2RX_MAX_QUEUES)
+				return -1;
+			lc->rxq[lc->n_rxq].port = p;
+			lc->rxq[lc->n_rxq++].queue = q;
+		}
+	}
+	n_active = RTE_MIN(k, nl);
+	for (i = 0; i < n_active; i++) {
+		txq_assign(&lcores[i]->out, opts.out, i);
+		txq_assign(&lcores[i]->err, opts.errors, i);
+	}
+	lcores[0]->tick = tick;
+	return 0;
+}
+
+static struct rte_mempool *
+make_pool(void)
+{
+	uint32_t n = 0;
+	uint16_t p;
+
+	RTE_ETH_FOREACH_DEV(p)
+		n += port_nrxq[p] * (opts.rxd + 2u * OV2RX_BURST) + port_ntxq[p] * opts.txd;
+	n += rte_lcore_count() * (512u + OV2RX_BURST);
+	n = RTE_MAX(n, 8191u);
+	return rte_pktmbuf_pool_create("ov2rx_mbufs", n, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+}
+
+static int
+start_ports(const struct ov2_sad *sad)
+{
+	char err[256], desc[256], name[RTE_ETH_NAME_MAX_LEN];
+	uint16_t p;
+	int rc;
+
+	RTE_ETH_FOREACH_DEV(p) {
+		if (port_role[p] == 0)
+			continue;
+		if (port_nrxq[p] > 0) {
+			rc = ov2_shim_attach(p, port_nrxq[p], sad, opts.offload[p], err, sizeof(err));
+			if (rc != 0) {
+				fprintf(stderr, "ov2rx: %s\n", err);
+				return rc;
+			}
+		}
+		rc = rte_eth_dev_start(p);
+		if (rc != 0) {
+			fprintf(stderr, "ov2rx: port %u: cannot start: %s\n", p, rte_strerror(-rc));
+			return rc;
+		}
+		rte_eth_promiscuous_enable(p);
+		rte_eth_dev_get_name_by_port(p, name);
+		if (port_nrxq[p] > 0)
+			ov2_shim_describe(p, desc, sizeof(desc));
+		else
+			snprintf(desc, sizeof(desc), "output, %u tx queue%s", port_ntxq[p],
+				 port_ntxq[p] == 1 ? "" : "s");
+		printf("port %u (%s): %s%s%s\n", p, name, desc,
+		       p == opts.out ? "; delivered packets out" : "",
+		       p == opts.errors ? "; dropped packets out" : "");
+	}
+	return 0;
+}
+
+static void
+stop_ports(void)
+{
+	uint16_t p;
+
+	RTE_ETH_FOREACH_DEV(p) {
+		if (port_role[p] == 0)
+			continue;
+		rte_eth_dev_stop(p);
+		ov2_shim_detach(p);
+		rte_eth_dev_close(p);	/* flushes pcap output files */
+	}
+}
+
+struct port_report {
+	struct ov2_offload_stats engine;
+	struct rte_eth_stats eth;
+	char name[RTE_ETH_NAME_MAX_LEN];
+};
+
+static struct port_report reports[RTE_MAX_ETHPORTS];
+
+static void
+collect_ports(void)
+{
+	uint16_t p;
+
+	RTE_ETH_FOREACH_DEV(p) {
+		if (port_role[p] == 0)
+			continue;
+		ov2_shim_stats(p, &reports[p].engine);
+		rte_eth_stats_get(p, &reports[p].eth);
+		rte_eth_dev_get_name_by_port(p, reports[p].name);
+	}
+}
+
+static void
+json_ports(FILE *f)
+{
+	const char *sep = "";
+	uint16_t p;
+
+	/* The ports are closed by now: walk the saved reports. */
+	fprintf(f, "  \"ports\": [");
+	for (p = 0; p < RTE_MAX_ETHPORTS; p++) {
+		const struct port_report *r = &reports[p];
+
+		if (port_role[p] == 0)
+			continue;
+		fprintf(f, "%s\n    {\"port\": %u, \"name\": \"%s\", \"in\": %s, "
+			"\"offload\": \"%s\", \"ipackets\": %" PRIu64 ", \"opackets\": %"
+			PRIu64 ", \"imissed\": %" PRIu64 ", \"rx_nombuf\": %" PRIu64
+			", \"engine\": {\"packets\": %" PRIu64 ", \"crypto_done\": %" PRIu64
+			", \"no_sa\": %" PRIu64 ", \"unsupported\": %" PRIu64
+			", \"disabled\": %" PRIu64 "}}",
+			sep, p, r->name, port_nrxq[p] ? "true" : "false",
+			port_nrxq[p] ? ov2_shim_enable_name(opts.offload[p]) : "n/a", r->eth.ipackets,
+			r->eth.opackets, r->eth.imissed, r->eth.rx_nombuf,
+			r->engine.packets, r->engine.crypto_done, r->engine.no_sa,
+			r->engine.unsupported, r->engine.disabled);
+		sep = ",";
+	}
+	fprintf(f, "\n  ]");
+}
+
+static int
+write_json(const struct ov2_stats *s, double elapsed, uint32_t n_sa)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", opts.stats_json) >= (int)sizeof(tmp))
+		return -1;
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		fprintf(stderr, "ov2rx: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "{\n");
+	ov2_stats_json(f, s, elapsed, "  ");
+	fprintf(f, ",\n  \"sa_count\": %u,\n  \"lcores\": %u,\n", n_sa, n_active);
+	json_ports(f);
+	fprintf(f, "\n}\n");
+	if (fclose(f) != 0 || rename(tmp, opts.stats_json) != 0) {
+		fprintf(stderr, "ov2rx: %s: %s\n", opts.stats_json, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+run(void)
+{
+	unsigned int lcore, i = 0;
+
+	start_tsc = rte_rdtsc();
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (++i < n_active)
+			rte_eal_remote_launch(ov2rx_lcore_main, lcores[i], lcore);
+	}
+	if (n_active > 0)
+		ov2rx_lcore_main(lcores[0]);
+	rte_eal_mp_wait_lcore();
+	stop_tsc = rte_rdtsc();
+}
+
+static int
+report(uint32_t n_sa)
+{
+	double elapsed = (double)(stop_tsc - start_tsc) / (double)rte_get_tsc_hz();
+	struct ov2_stats sum;
+	unsigned int i;
+
+	memset(&sum, 0, sizeof(sum));
+	for (i = 0; i < n_active; i++)
+		ov2_stats_add(&sum, &lcores[i]->stats);
+	printf("\n");
+	ov2_stats_print(stdout, &sum, elapsed);
+	fflush(stdout);
+	if (opts.stats_json != NULL)
+		return write_json(&sum, elapsed, n_sa);
+	return 0;
+}
+
+static int
+setup(struct ov2_conf *conf, struct ov2_sad **sad)
+{
+	struct rte_mempool *pool;
+	uint32_t n_out;
+	int rc;
+
+	rc = ov2_oob_register();
+	if (rc != 0) {
+		fprintf(stderr, "ov2rx: cannot register the OOB field: %s\n", strerror(-rc));
+		return -1;
+	}
+	*sad = load_sas(conf, &n_out);
+	if (*sad == NULL)
+		return -1;
+	printf("%s: %u inbound SAs offloaded, %u outbound SA records (capacity %u)\n",
+	       opts.conf_path, ov2_sad_count(*sad), n_out, ov2_sad_capacity(*sad));
+	if (plan_ports(rte_lcore_count()) != 0)
+		return -1;
+	pool = make_pool();
+	if (pool == NULL) {
+		fprintf(stderr, "ov2rx: cannot create the mbuf pool: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
+		if (port_role[p] != 0 && port_setup(p, pool) != 0)
+			return -1;
+	if (assign_lcores(*sad) != 0) {
+		fprintf(stderr, "ov2rx: too many rx queues for the lcores\n");
+		return -1;
+	}
+	return start_ports(*sad);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ov2_conf conf = { 0 };
+	struct ov2_sad *sad = NULL;
+	int rc;
+
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0) {
+		fprintf(stderr, "ov2rx: cannot initialise EAL: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= rc;
+	argv += rc;
+	rc = ov2rx_parse_args(argc, argv, &opts);
+	if (rc != 0) {
+		rte_eal_cleanup();
+		return rc > 0 ? 0 : 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (setup(&conf, &sad) != 0) {
+		stop_ports();
+		ov2_sad_free(sad);
+		ov2_conf_free(&conf);
+		rte_eal_cleanup();
+		return 1;
+	}
+	ov2_conf_free(&conf);	/* the SA table has its own copies */
+	printf("ov2rx: %u lcore%s polling; stop with Ctrl-C%s\n", n_active,
+	       n_active == 1 ? "" : "s", opts.idle_ms ? " or when idle" : "");
+	fflush(stdout);
+	run();
+	collect_ports();
+	stop_ports();
+	rc = report(ov2_sad_count(sad));
+	ov2_sad_free(sad);
+	rte_eal_cleanup();
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include "oob.h"
+#include "shim.h"
+
+struct shim_queue {
+	struct ov2_offload_ctx ctx;	/* written only by the polling lcore */
+	const struct rte_eth_rxtx_callback *cb;
+} __rte_cache_aligned;
+
+struct shim_port {
+	uint16_t nb_rxq;
+	unsigned int enable;
+	struct shim_queue *q;
+};
+
+static struct shim_port ports[RTE_MAX_ETHPORTS];
+
+static const char *const enable_names[] = {
+	[OV2_OFFLOAD_OFF] = "off",
+	[OV2_OFFLOAD_AH] = "ah",
+	[OV2_OFFLOAD_ESP] = "esp",
+	[OV2_OFFLOAD_AH_ESP] = "ah-esp",
+};
+
+int
+ov2_shim_enable_parse(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(enable_names); i++)
+		if (strcmp(s, enable_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+ov2_shim_enable_name(unsigned int enable)
+{
+	return enable < RTE_DIM(enable_names) ? enable_names[enable] : "?";
+}
+
+/* The rx callback: every packet of the burst is tagged, none dropped. */
+static uint16_t
+rx_offload_cb(uint16_t port, uint16_t queue, struct rte_mbuf *pkts[],
+	      uint16_t n, uint16_t max, void *arg)
+{
+	(void)port;
+	(void)queue;
+	(void)max;
+	if (n != 0)
+		ov2_offload_rx(arg, pkts, n);
+	return n;
+}
+
+int
+ov2_shim_attach(uint16_t port, uint16_t nb_rxq, const struct ov2_sad *sad,
+		unsigned int enable, char *err, size_t errlen)
+{
+	struct shim_port *sp;
+	uint16_t q;
+	int rc;
+
+	if (!rte_eth_dev_is_valid_port(port) || nb_rxq == 0 || enable > OV2_OFFLOAD_AH_ESP) {
+		snprintf(err, errlen, "port %u: invalid receive path settings", port);
+		return -EINVAL;
+	}
+	rc = ov2_oob_register();
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot register the OV2 mbuf field: %s", strerror(-rc));
+		return rc;
+	}
+	sp = &ports[port];
+	if (sp->q != NULL) {
+		snprintf(err, errlen, "port %u: receive path already installed", port);
+		return -EEXIST;
+	}
+	sp->q = rte_zmalloc("ov2_shim", nb_rxq * sizeof(*sp->q), RTE_CACHE_LINE_SIZE);
+	if (sp->q == NULL) {
+		snprintf(err, errlen, "port %u: out of memory", port);
+		return -ENOMEM;
+	}
+	sp->nb_rxq = nb_rxq;
+	sp->enable = enable;
+	for (q = 0; q < nb_rxq; q++) {
+		sp->q[q].ctx.sad = sad;
+		sp->q[q].ctx.enable = enable;
+		sp->q[q].cb = rte_eth_add_rx_callback(port, q, rx_offload_cb, &sp->q[q].ctx);
+		if (sp->q[q].cb == NULL) {
+			snprintf(err, errlen, "port %u queue %u: cannot install the rx callback: %s",
+				 port, q, rte_strerror(rte_errno));
+			ov2_shim_detach(port);
+			return -rte_errno;
+		}
+	}
+	return 0;
+}
+
+void
+ov2_shim_detach(uint16_t port)
+{
+	struct shim_port *sp = &ports[port];
+	uint16_t q;
+
+	if (sp->q == NULL)
+		return;
+	for (q = 0; q < sp->nb_rxq; q++)
+		if (sp->q[q].cb != NULL)
+			rte_eth_remove_rx_callback(port, q, sp->q[q].cb);
+	/* rte_eth_remove_rx_callback does not free the callback: the port is
+	 * stopped, so no lcore can be inside it any more. */
+	rte_free(sp->q);
+	memset(sp, 0, sizeof(*sp));
+}
+
+void
+ov2_shim_stats(uint16_t port, struct ov2_offload_stats *sum)
+{
+	const struct shim_port *sp = &ports[port];
+	uint16_t q;
+
+	memset(sum, 0, sizeof(*sum));
+	for (q = 0; sp->q != NULL && q < sp->nb_rxq; q++) {
+		const struct ov2_offload_stats *s = &sp->q[q].ctx.stats;
+
+		sum->packets += s->packets;
+		sum->crypto_done += s->crypto_done;
+		sum->no_sa += s->no_sa;
+		sum->unsupported += s->unsupported;
+		sum->disabled += s->disabled;
+	}
+}
+
+void
+ov2_shim_describe(uint16_t port, char *buf, size_t len)
+{
+	const struct shim_port *sp = &ports[port];
+
+	snprintf(buf, len, "software offload engine (libipsec-mb), offload %s, %u rx queue%s",
+		 ov2_shim_enable_name(sp->enable), sp->nb_rxq, sp->nb_rxq == 1 ? "" : "s");
+}
