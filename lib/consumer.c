@@ -31,7 +31,10 @@ ipsec_unprocessed(const struct ov2_consumer *c, const struct rte_mbuf *m,
 		  const struct ov2_pkt_info *pi)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t spi_off = (uint32_t)pi->l2_len + pi->l3_len;
+	/* The SPI starts the ESP header; in AH it follows next header,
+	 * payload length and reserved (RFC 4302 2). */
+	uint32_t spi_off = (uint32_t)pi->l2_len + pi->l3_len +
+			   (pi->proto == OV2_IPPROTO_AH ? 4 : 0);
 	struct ov2_sa_key k;
 	uint32_t spi;
 

@@ -1,1 +1,266 @@
-/* placeholder */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The software offload engine: the NIC side of OV2 (OV2.md, "What the NIC
+ * side does before it indicates a packet"). The receive rules, in order:
+ *   1. port offload off: no OOB (disabled)
+ *   2. not IP, not ESP/AH, protocol not enabled on the port (disabled),
+ *      SPI not in the frame, non-first fragment: no OOB
+ *   3. SA lookup on (SPI, protocol, outer destination): a miss with an SA
+ *      of the other protocol is CRYPTO_INVALID_PROTOCOL, else no OOB (no_sa)
+ *   4. capabilities: IPv4 options, fragments, IPv6 extension headers,
+ *      chained mbufs: no OOB (unsupported)
+ *   5. ESP lengths: CRYPTO_INVALID_PACKET_SYNTAX
+ *   6. verify and decrypt in place: SUCCESS with the trailer's next header
+ *      and pad length, or TUNNEL/TRANSPORT_ESP_AUTH_FAILED (bytes restored)
+ *
+ * A burst runs through three named steps, OV2_SAD_BURST_MAX packets at a
+ * time: stage_parse (clear the OOB, rules 1-2, build the SA keys),
+ * stage_lookup (rule 3, one bulk lookup) and stage_process (rule 3 misses,
+ * rule 4, then the protocol's handler: rx_esp for rules 5-6; AH, ESN and
+ * SaDeleteReq arrive in later steps).
+ *
+ * Every packet is indicated: nothing is freed, dropped, trimmed or
+ * reordered. ESP header, IV, trailer and ICV stay in the packet.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include "crypto_imb.h"
+#include "offload.h"
+#include "oob.h"
+#include "pkt.h"
+#include "sa.h"
+#include "sad.h"
+
+#define PREFETCH_AHEAD 4	/* packets whose data is prefetched ahead */
+
+#define IPV4_DST_OFF 16		/* destination address in the IPv4 header */
+#define IPV6_DST_OFF 24		/* ... in the fixed IPv6 header */
+#define SPI_LEN 4
+#define AH_SPI_OFF 4		/* next header, payload length, reserved */
+#define ESP_TRAILER_MIN 4	/* pad length + next header, 4-byte aligned */
+
+/* Rule 4: packets this engine cannot process are indicated without further
+ * IPsec processing. Non-first fragments never reach the lookup (rule 2). */
+#define UNSUPPORTED_FLAGS (OV2_PKT_F_IPV4_OPTS | OV2_PKT_F_FRAG | \
+			   OV2_PKT_F_IPV6_EXT | OV2_PKT_F_MULTISEG)
+
+/* The working state of one chunk of a burst: the packets that reach the SA
+ * lookup ("candidates"), in burst order. */
+struct burst {
+	uint16_t n;
+	uint16_t idx[OV2_SAD_BURST_MAX];	/* index in pkts[] */
+	struct ov2_pkt_info pi[OV2_SAD_BURST_MAX];
+	struct ov2_sa_key key[OV2_SAD_BURST_MAX];
+	const struct ov2_sa_key *keyp[OV2_SAD_BURST_MAX];
+	struct ov2_sa *sa[OV2_SAD_BURST_MAX];
+};
+
+static void
+indicate_done(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
+	      struct ov2_sa *sa, enum ov2_crypto_status s)
+{
+	ov2_oob_set_done(ov2_oob(m), sa, s);
+	ctx->stats.crypto_done++;
+}
+
+/* Where the SPI is, from the start of the ESP or AH header. */
+static uint32_t
+spi_off(uint8_t proto)
+{
+	return proto == OV2_IPPROTO_AH ? AH_SPI_OFF : 0;
+}
+
+static unsigned int
+proto_enable_bit(uint8_t proto)
+{
+	return proto == OV2_IPPROTO_ESP ? OV2_OFFLOAD_ESP : OV2_OFFLOAD_AH;
+}
+
+/* Rules 1-2. Returns 1 when the packet goes on to the SA lookup. */
+static int
+classify(struct ov2_offload_ctx *ctx, const struct rte_mbuf *m,
+	 struct ov2_pkt_info *pi)
+{
+	if (ctx->enable == OV2_OFFLOAD_OFF)
+		goto disabled;
+	if (ov2_pkt_parse(m, pi) != OV2_PKT_OK)
+		return 0;
+	if (pi->proto != OV2_IPPROTO_ESP && pi->proto != OV2_IPPROTO_AH)
+		return 0;
+	if (!(ctx->enable & proto_enable_bit(pi->proto)))
+		goto disabled;
+	if ((uint32_t)pi->l2_len + pi->l3_len + spi_off(pi->proto) + SPI_LEN >
+	    m->data_len)
+		return 0;
+	if (pi->flags & OV2_PKT_F_LAST_FRAG_ONLY)
+		return 0;
+	return 1;
+
+disabled:
+	ctx->stats.disabled++;
+	return 0;
+}
+
+/* The SA key of a candidate: the SPI of its ESP or AH header as on the
+ * wire, looked up as proto (ESP or AH), and the outer destination. */
+static void
+key_make(struct ov2_sa_key *k, const struct rte_mbuf *m,
+	 const struct ov2_pkt_info *pi, uint8_t proto)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *dst = p + pi->l2_len +
+		(pi->family == 4 ? IPV4_DST_OFF : IPV6_DST_OFF);
+	uint32_t spi;
+
+	memcpy(&spi, p + pi->l2_len + pi->l3_len + spi_off(pi->proto), sizeof(spi));
+	ov2_sa_key_make(k, spi, proto, pi->family, dst);
+}
+
+static void
+stage_parse(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[],
+	    uint16_t n, struct burst *b)
+{
+	uint16_t i, c = 0;
+
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+		ov2_oob_clear(ov2_oob(m));
+		ctx->stats.packets++;
+		if (!classify(ctx, m, &b->pi[c]))
+			continue;
+		key_make(&b->key[c], m, &b->pi[c], b->pi[c].proto);
+		b->keyp[c] = &b->key[c];
+		b->idx[c] = i;
+		c++;
+	}
+	b->n = c;
+}
+
+static void
+stage_lookup(const struct ov2_offload_ctx *ctx, struct burst *b)
+{
+	if (b->n > 0)
+		ov2_sad_lookup_bulk(ctx->sad, b->keyp, b->n, b->sa);
+}
+
+/* Rule 3, miss: an SA for this SPI and destination but the other protocol
+ * is a protocol mismatch; no SA at all is indicated without OOB. */
+static void
+on_miss(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
+	const struct ov2_pkt_info *pi)
+{
+	struct ov2_sa_key k;
+	struct ov2_sa *sa;
+	uint8_t other = pi->proto == OV2_IPPROTO_ESP ? OV2_IPPROTO_AH : OV2_IPPROTO_ESP;
+
+	key_make(&k, m, pi, other);
+	sa = ov2_sad_lookup(ctx->sad, &k);
+	if (sa == NULL) {
+		ctx->stats.no_sa++;
+		return;
+	}
+	indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PROTOCOL);
+}
+
+static enum ov2_crypto_status
+esp_auth_failed(const struct ov2_sa *sa)
+{
+	return sa->conf.mode == OV2_MODE_TRANSPORT ?
+		OV2_CRYPTO_TRANSPORT_ESP_AUTH_FAILED : OV2_CRYPTO_TUNNEL_ESP_AUTH_FAILED;
+}
+
+/* Rule 5: do the IP and ESP lengths add up? Returns the ciphertext length,
+ * or -1. */
+static int32_t
+esp_cipher_len(const struct ov2_crypto *cr, const struct ov2_pkt_info *pi)
+{
+	int32_t esp_len = (int32_t)pi->ip_len - pi->l3_len;
+	int32_t len = esp_len - OV2_ESP_HDR_LEN - cr->iv_len - cr->icv_len;
+
+	if (pi->flags & OV2_PKT_F_TRUNCATED)
+		return -1;
+	if (len < ESP_TRAILER_MIN)
+		return -1;
+	if (cr->block > 1 && len % cr->block != 0)
+		return -1;
+	return len;
+}
+
+/* Rules 5-6 for ESP: check lengths, verify and decrypt in place. */
+static void
+rx_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
+       const struct ov2_pkt_info *pi, struct ov2_sa *sa)
+{
+	const struct ov2_crypto *cr = &sa->crypto;
+	uint8_t *esp = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l2_len + pi->l3_len);
+	uint8_t *iv = esp + OV2_ESP_HDR_LEN;
+	uint8_t *data = iv + cr->iv_len;
+	int32_t len = esp_cipher_len(cr, pi);
+
+	if (len < 0) {
+		indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PACKET_SYNTAX);
+		return;
+	}
+	if (ov2_crypto_open(cr, iv, esp, OV2_ESP_HDR_LEN, data, (uint32_t)len,
+			    data + len) != 0) {
+		indicate_done(ctx, m, sa, esp_auth_failed(sa));
+		return;
+	}
+	indicate_done(ctx, m, sa, OV2_CRYPTO_SUCCESS);
+	ov2_oob_set_header_info(ov2_oob(m), data[len - 1], data[len - 2]);
+}
+
+/* Rule 4, then the protocol's handler. */
+static void
+process_sa(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
+	   const struct ov2_pkt_info *pi, struct ov2_sa *sa)
+{
+	if (pi->flags & UNSUPPORTED_FLAGS)
+		goto unsupported;
+	if (pi->proto != OV2_IPPROTO_ESP)
+		goto unsupported;	/* AH: step 3 */
+	rx_esp(ctx, m, pi, sa);
+	return;
+
+unsupported:
+	ctx->stats.unsupported++;
+}
+
+static void
+stage_process(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[],
+	      const struct burst *b)
+{
+	uint16_t c;
+
+	for (c = 0; c < b->n; c++) {
+		struct rte_mbuf *m = pkts[b->idx[c]];
+
+		if (c + 1 < b->n && b->sa[c + 1] != NULL)
+			rte_prefetch0(&b->sa[c + 1]->crypto);
+		if (b->sa[c] == NULL)
+			on_miss(ctx, m, &b->pi[c]);
+		else
+			process_sa(ctx, m, &b->pi[c], b->sa[c]);
+	}
+}
+
+void
+ov2_offload_rx(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[], uint16_t n)
+{
+	struct burst b;
+	uint16_t off, k;
+
+	for (off = 0; off < n; off += k) {
+		k = (uint16_t)RTE_MIN(n - off, OV2_SAD_BURST_MAX);
+		stage_parse(ctx, pkts + off, k, &b);
+		stage_lookup(ctx, &b);
+		stage_process(ctx, pkts + off, &b);
+	}
+}

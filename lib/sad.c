@@ -185,6 +185,7 @@ static unsigned int
 lookup_wild(const struct ov2_sad *sad, const struct ov2_sa_key *keys[],
 	    unsigned int n, struct ov2_sa *sas[])
 {
+	static const uint8_t any[16];
 	unsigned int i, hits = 0;
 	struct ov2_sa_key w;
 	void *d;
@@ -192,7 +193,7 @@ lookup_wild(const struct ov2_sad *sad, const struct ov2_sa_key *keys[],
 	for (i = 0; i < n; i++) {
 		if (sas[i] != NULL)
 			continue;
-		ov2_sa_key_make(&w, keys[i]->spi, keys[i]->proto, 0, keys[i]->dst);
+		ov2_sa_key_make(&w, keys[i]->spi, keys[i]->proto, 0, any);
 		if (rte_hash_lookup_data(sad->h, &w, &d) >= 0) {
 			sas[i] = d;
 			hits++;

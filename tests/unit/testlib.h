@@ -30,10 +30,10 @@ static int test_checks;
 } while (0)
 
 static inline void
-test_eal_init(const char *prefix)
+test_eal_init_mem(const char *prefix, const char *mb)
 {
 	char fp[128];
-	char *argv[] = { (char *)"test", (char *)"--no-huge", (char *)"-m", (char *)"512",
+	char *argv[] = { (char *)"test", (char *)"--no-huge", (char *)"-m", (char *)mb,
 			 (char *)"--no-pci", (char *)"--no-telemetry", (char *)"-l", (char *)"0",
 			 (char *)"--log-level", (char *)"lib.*:error", fp, NULL };
 
@@ -42,6 +42,12 @@ test_eal_init(const char *prefix)
 		fprintf(stderr, "cannot init EAL\n");
 		exit(1);
 	}
+}
+
+static inline void
+test_eal_init(const char *prefix)
+{
+	test_eal_init_mem(prefix, "512");
 }
 
 /* Print the result line and return the exit status for main(). */
