@@ -1,1 +1,941 @@
-/* placeholder */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Configuration parser: DPDK ipsec-secgw's file syntax, the subset this
+ * step supports ("sa" rules with AES-GCM). Everything else is refused with
+ * file:line and the reason. Loading is all or nothing, and every byte of
+ * key material (parsed keys, the rule text, the file contents) is wiped
+ * before its memory is released.
+ *
+ * The input may be arbitrary binary: lines are handled with explicit
+ * lengths, NUL bytes are refused, tokens are never read past their end and
+ * are escaped before they appear in a message.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "conf.h"
+
+#define LINE_MAX_BYTES	4096	/* one physical line, newline excluded */
+#define RULE_MAX_BYTES	16384	/* one rule after joining '\' lines */
+#define KEY_MAX_BYTES	(32 + OV2_GCM_SALT_LEN)
+#define SHOW_MAX	40	/* token bytes quoted in a message */
+#define SHOW_BUF	(SHOW_MAX * 4 + 8)
+#define MSG_BUF		512
+#define SPI_MIN		256	/* RFC 4303: 0 never used, 1-255 reserved */
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+static void
+wipe(void *p, size_t n)
+{
+	if (p != NULL && n > 0)
+		explicit_bzero(p, n);
+}
+
+static void __attribute__((format(printf, 3, 0)))
+vput_err(char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	if (err == NULL || errlen == 0)
+		return;
+	vsnprintf(err, errlen, fmt, ap);
+}
+
+/* Fill err and return -EINVAL. */
+static int __attribute__((format(printf, 3, 4)))
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vput_err(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/*
+ * Reallocate a buffer that may hold secrets: copy into a new block and
+ * wipe the old one (realloc could leave a copy in freed memory).
+ */
+static int
+grow_secret(void **p, size_t used, size_t newsize)
+{
+	void *n = malloc(newsize);
+
+	if (n == NULL)
+		return -ENOMEM;
+	if (used > 0)
+		memcpy(n, *p, used);
+	wipe(*p, used);
+	free(*p);
+	*p = n;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tokens                                                              */
+/* ------------------------------------------------------------------ */
+
+struct tok {
+	const char *p;
+	size_t n;
+};
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	       c == '\f' || c == '\v';
+}
+
+/* Next whitespace-separated token of the NUL-terminated *s; 0 at the end. */
+static int
+next_tok(const char **s, struct tok *t)
+{
+	const char *p = *s;
+
+	while (*p != '\0' && is_space(*p))
+		p++;
+	t->p = p;
+	while (*p != '\0' && !is_space(*p))
+		p++;
+	t->n = (size_t)(p - t->p);
+	*s = p;
+	return t->n != 0;
+}
+
+static int
+tok_is(const struct tok *t, const char *word)
+{
+	size_t n = strlen(word);
+
+	return t->n == n && memcmp(t->p, word, n) == 0;
+}
+
+static int
+tok_in(const struct tok *t, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (tok_is(t, *list))
+			return 1;
+	return 0;
+}
+
+/* Quote a token for a message: printable ASCII as is, the rest as \xNN. */
+static const char *
+show(const struct tok *t, char *buf, size_t len)
+{
+	size_t i, o = 0, n = t->n < SHOW_MAX ? t->n : SHOW_MAX;
+
+	for (i = 0; i < n && o + 5 < len; i++) {
+		unsigned char c = (unsigned char)t->p[i];
+
+		if (c > 0x20 && c < 0x7f)
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+	}
+	if (t->n > n && o + 4 < len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static int
+hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decimal or 0x-hex, at most UINT32_MAX. */
+static int
+parse_u32(const struct tok *t, uint32_t *out)
+{
+	uint64_t v = 0;
+	unsigned int base = 10;
+	size_t i = 0;
+
+	if (t->n > 2 && t->p[0] == '0' && (t->p[1] == 'x' || t->p[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	for (; i < t->n; i++) {
+		int d = hex_val(t->p[i]);
+
+		if (d < 0 || (unsigned int)d >= base)
+			return -1;
+		v = v * base + (unsigned int)d;
+		if (v > UINT32_MAX)
+			return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* An IPv4 or IPv6 address (the family is chosen by the presence of ':'). */
+static int
+parse_addr(const struct tok *t, struct ov2_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+	int v6;
+
+	if (t->n >= sizeof(buf))
+		return -1;
+	memcpy(buf, t->p, t->n);
+	buf[t->n] = '\0';
+	v6 = memchr(buf, ':', t->n) != NULL;
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, a->a) != 1) {
+		memset(a, 0, sizeof(*a));
+		return -1;
+	}
+	a->family = v6 ? 6 : 4;
+	return 0;
+}
+
+const char *
+ov2_addr_str(const struct ov2_addr *a, char *buf, size_t len)
+{
+	socklen_t n = len > INET6_ADDRSTRLEN ? INET6_ADDRSTRLEN : (socklen_t)len;
+
+	if (buf == NULL || len == 0)
+		return buf;
+	if (a == NULL || (a->family != 0 && a->family != 4 && a->family != 6)) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	if (a->family == 0) {
+		snprintf(buf, len, "any");
+		return buf;
+	}
+	if (inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->a, buf, n) == NULL)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* One SA: "in|out SPI [esp] keyword value ..."                        */
+/* ------------------------------------------------------------------ */
+
+struct sa_parse {
+	struct ov2_sa_conf *sa;
+	uint8_t key[KEY_MAX_BYTES];	/* aead_key bytes, salt included */
+	size_t key_n;			/* bytes given (may exceed key[]) */
+	unsigned int seen;		/* bit per entry of keywords[] */
+	const char *algo;		/* aead_algo as given */
+	char *err;
+	size_t errlen;
+};
+
+typedef int (*kw_fn)(struct sa_parse *ps, const struct tok *val);
+
+static int kw_aead_algo(struct sa_parse *ps, const struct tok *v);
+static int kw_aead_key(struct sa_parse *ps, const struct tok *v);
+static int kw_mode(struct sa_parse *ps, const struct tok *v);
+static int kw_src(struct sa_parse *ps, const struct tok *v);
+static int kw_dst(struct sa_parse *ps, const struct tok *v);
+
+enum { KW_AEAD_ALGO, KW_AEAD_KEY, KW_MODE, KW_SRC, KW_DST };
+
+static const struct {
+	const char *name;
+	kw_fn fn;
+} keywords[] = {
+	[KW_AEAD_ALGO] = { "aead_algo", kw_aead_algo },
+	[KW_AEAD_KEY] = { "aead_key", kw_aead_key },
+	[KW_MODE] = { "mode", kw_mode },
+	[KW_SRC] = { "src", kw_src },
+	[KW_DST] = { "dst", kw_dst },
+};
+
+/* ipsec-secgw's other "sa" keywords (examples/ipsec-secgw/sa.c). */
+static const char *const unsupported_kw[] = {
+	"cipher_algo", "cipher_key", "auth_algo", "auth_key", "type",
+	"port_id", "fallback", "flow-direction", "esn", "udp-encap",
+	"reassembly_en", "telemetry", "mss", "sess_type", NULL
+};
+
+static const struct {
+	const char *name;
+	uint8_t aead;
+	uint8_t key_len;
+} aead_algos[] = {
+	{ "aes-128-gcm", OV2_AEAD_AES_128_GCM, 16 },
+	{ "aes-192-gcm", OV2_AEAD_AES_192_GCM, 24 },
+	{ "aes-256-gcm", OV2_AEAD_AES_256_GCM, 32 },
+};
+
+/* ipsec-secgw's other AEAD algorithms. */
+static const char *const unsupported_aead[] = {
+	"aes-128-ccm", "aes-192-ccm", "aes-256-ccm", "chacha20-poly1305", NULL
+};
+
+static const struct {
+	const char *name;
+	uint8_t mode;
+} modes[] = {
+	{ "transport", OV2_MODE_TRANSPORT },
+	{ "ipv4-tunnel", OV2_MODE_TUNNEL4 },
+	{ "ipv6-tunnel", OV2_MODE_TUNNEL6 },
+};
+
+static int
+kw_aead_algo(struct sa_parse *ps, const struct tok *v)
+{
+	char sb[SHOW_BUF];
+	size_t i;
+
+	for (i = 0; i < sizeof(aead_algos) / sizeof(aead_algos[0]); i++) {
+		if (tok_is(v, aead_algos[i].name)) {
+			ps->sa->aead = aead_algos[i].aead;
+			ps->sa->key_len = aead_algos[i].key_len;
+			ps->algo = aead_algos[i].name;
+			return 0;
+		}
+	}
+	if (tok_in(v, unsupported_aead))
+		return fail(ps->err, ps->errlen,
+			    "aead_algo '%s' is not supported yet", show(v, sb, sizeof(sb)));
+	return fail(ps->err, ps->errlen, "unknown aead_algo '%s' "
+		    "(expected aes-128-gcm, aes-192-gcm or aes-256-gcm)",
+		    show(v, sb, sizeof(sb)));
+}
+
+/* One key byte: 1 or 2 hex digits. */
+static int
+key_byte(const char *p, size_t n, uint8_t *out)
+{
+	int hi = n >= 1 ? hex_val(p[0]) : -1;
+	int lo = n == 2 ? hex_val(p[1]) : 0;
+
+	if (n < 1 || n > 2 || hi < 0 || lo < 0)
+		return -1;
+	*out = (uint8_t)(n == 2 ? hi * 16 + lo : hi);
+	return 0;
+}
+
+/* "de:ad:be:ef": colon-separated hex bytes. The key is never quoted. */
+static int
+kw_aead_key(struct sa_parse *ps, const struct tok *v)
+{
+	const char *p = v->p, *end = v->p + v->n, *c;
+	uint8_t b = 0;
+	int rc = 0;
+
+	for (ps->key_n = 0; rc == 0 && p <= end; p = c + 1) {
+		c = memchr(p, ':', (size_t)(end - p));
+		if (c == NULL)
+			c = end;
+		rc = key_byte(p, (size_t)(c - p), &b);
+		if (rc == 0 && ps->key_n < KEY_MAX_BYTES)
+			ps->key[ps->key_n] = b;
+		ps->key_n++;
+	}
+	wipe(&b, sizeof(b));
+	if (rc != 0)
+		return fail(ps->err, ps->errlen, "aead_key: byte %zu is not "
+			    "1 or 2 hex digits (expected xx:xx:...)", ps->key_n);
+	return 0;
+}
+
+static int
+kw_mode(struct sa_parse *ps, const struct tok *v)
+{
+	char sb[SHOW_BUF];
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (tok_is(v, modes[i].name)) {
+			ps->sa->mode = modes[i].mode;
+			return 0;
+		}
+	}
+	return fail(ps->err, ps->errlen, "unknown mode '%s' "
+		    "(expected ipv4-tunnel, ipv6-tunnel or transport)",
+		    show(v, sb, sizeof(sb)));
+}
+
+static int
+kw_addr(struct sa_parse *ps, const struct tok *v, const char *what,
+	struct ov2_addr *a)
+{
+	char sb[SHOW_BUF];
+
+	if (parse_addr(v, a) == 0)
+		return 0;
+	return fail(ps->err, ps->errlen, "invalid %s address '%s'", what,
+		    show(v, sb, sizeof(sb)));
+}
+
+static int
+kw_src(struct sa_parse *ps, const struct tok *v)
+{
+	return kw_addr(ps, v, "src", &ps->sa->src);
+}
+
+static int
+kw_dst(struct sa_parse *ps, const struct tok *v)
+{
+	return kw_addr(ps, v, "dst", &ps->sa->dst);
+}
+
+static int
+find_keyword(const struct tok *t)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (tok_is(t, keywords[i].name))
+			return (int)i;
+	return -1;
+}
+
+static int
+bad_keyword(struct sa_parse *ps, const struct tok *t)
+{
+	char sb[SHOW_BUF];
+
+	if (tok_is(t, "ah"))
+		return fail(ps->err, ps->errlen, "AH SAs are not supported yet");
+	if (tok_is(t, "esp"))
+		return fail(ps->err, ps->errlen, "'esp' must come right after the SPI");
+	if (tok_in(t, unsupported_kw))
+		return fail(ps->err, ps->errlen, "keyword '%s' is not supported yet",
+			    show(t, sb, sizeof(sb)));
+	return fail(ps->err, ps->errlen, "unknown keyword '%s'", show(t, sb, sizeof(sb)));
+}
+
+static int
+parse_keywords(struct sa_parse *ps, const char *s)
+{
+	struct tok t, v;
+	int i, rc;
+
+	while (next_tok(&s, &t)) {
+		i = find_keyword(&t);
+		if (i < 0)
+			return bad_keyword(ps, &t);
+		if (ps->seen & (1u << i))
+			return fail(ps->err, ps->errlen, "keyword '%s' is given twice",
+				    keywords[i].name);
+		ps->seen |= 1u << i;
+		if (!next_tok(&s, &v))
+			return fail(ps->err, ps->errlen, "keyword '%s' needs a value",
+				    keywords[i].name);
+		rc = keywords[i].fn(ps, &v);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+parse_spi(struct sa_parse *ps, const struct tok *t)
+{
+	char sb[SHOW_BUF];
+	uint32_t spi;
+
+	if (parse_u32(t, &spi) < 0)
+		return fail(ps->err, ps->errlen, "invalid SPI '%s' (decimal or 0x-hex, "
+			    "256..4294967295)", show(t, sb, sizeof(sb)));
+	if (spi < SPI_MIN)
+		return fail(ps->err, ps->errlen, "SPI %u is reserved (RFC 4303: 0 is "
+			    "never used, 1-255 are reserved by IANA); use 256..4294967295",
+			    spi);
+	ps->sa->spi = spi;
+	return 0;
+}
+
+/* "in|out SPI [esp]"; *s is left after what was consumed. */
+static int
+parse_head(struct sa_parse *ps, const char **s)
+{
+	char sb[SHOW_BUF];
+	struct tok t;
+	const char *save;
+
+	if (!next_tok(s, &t))
+		return fail(ps->err, ps->errlen, "sa needs a direction ('in' or 'out')");
+	if (!tok_is(&t, "in") && !tok_is(&t, "out"))
+		return fail(ps->err, ps->errlen, "unknown sa direction '%s' "
+			    "(expected 'in' or 'out')", show(&t, sb, sizeof(sb)));
+	ps->sa->dir = tok_is(&t, "in") ? OV2_SA_IN : OV2_SA_OUT;
+	if (!next_tok(s, &t))
+		return fail(ps->err, ps->errlen, "sa needs an SPI");
+	if (parse_spi(ps, &t) != 0)
+		return -EINVAL;
+	save = *s;
+	if (!next_tok(s, &t) || !(tok_is(&t, "esp") || tok_is(&t, "ah")))
+		*s = save;
+	else if (tok_is(&t, "ah"))
+		return fail(ps->err, ps->errlen, "AH SAs are not supported yet");
+	return 0;
+}
+
+static int
+check_required(struct sa_parse *ps)
+{
+	static const int req[] = { KW_AEAD_ALGO, KW_AEAD_KEY, KW_MODE };
+	size_t i;
+
+	for (i = 0; i < sizeof(req) / sizeof(req[0]); i++)
+		if (!(ps->seen & (1u << req[i])))
+			return fail(ps->err, ps->errlen, "missing keyword '%s'",
+				    keywords[req[i]].name);
+	return 0;
+}
+
+static int
+check_key(struct sa_parse *ps)
+{
+	struct ov2_sa_conf *sa = ps->sa;
+	size_t want = (size_t)sa->key_len + OV2_GCM_SALT_LEN;
+
+	if (ps->key_n != want)
+		return fail(ps->err, ps->errlen, "aead_key has %zu bytes, %s needs %zu "
+			    "(%u key + %u salt)", ps->key_n,
+			    ps->algo, want, sa->key_len, OV2_GCM_SALT_LEN);
+	memcpy(sa->key, ps->key, sa->key_len);
+	memcpy(sa->salt, ps->key + sa->key_len, OV2_GCM_SALT_LEN);
+	return 0;
+}
+
+static int
+check_family(struct sa_parse *ps, const char *what, const struct ov2_addr *a,
+	     unsigned int family, const char *mode)
+{
+	char ab[INET6_ADDRSTRLEN];
+
+	if (a->family == 0 || a->family == family)
+		return 0;
+	return fail(ps->err, ps->errlen, "%s %s is not an IPv%u address (mode %s)",
+		    what, ov2_addr_str(a, ab, sizeof(ab)), family, mode);
+}
+
+static int
+check_addrs(struct sa_parse *ps)
+{
+	const struct ov2_sa_conf *sa = ps->sa;
+	unsigned int fam = sa->mode == OV2_MODE_TUNNEL4 ? 4 : 6;
+	const char *mode = fam == 4 ? "ipv4-tunnel" : "ipv6-tunnel";
+
+	if (sa->mode == OV2_MODE_TRANSPORT) {
+		if (sa->src.family != 0 && sa->dst.family != 0 &&
+		    sa->src.family != sa->dst.family)
+			return fail(ps->err, ps->errlen, "src and dst of a transport "
+				    "SA must be of the same address family");
+		return 0;
+	}
+	if (sa->dst.family == 0)
+		return fail(ps->err, ps->errlen, "mode %s needs dst", mode);
+	if (check_family(ps, "dst", &sa->dst, fam, mode) != 0)
+		return -EINVAL;
+	return check_family(ps, "src", &sa->src, fam, mode);
+}
+
+int
+ov2_conf_parse_sa(const char *words, struct ov2_sa_conf *sa, char *err, size_t errlen)
+{
+	struct sa_parse ps = { .sa = sa, .err = err, .errlen = errlen };
+	int rc;
+
+	if (words == NULL || sa == NULL)
+		return fail(err, errlen, "no SA given");
+	memset(sa, 0, sizeof(*sa));
+	rc = parse_head(&ps, &words);
+	if (rc == 0)
+		rc = parse_keywords(&ps, words);
+	if (rc == 0)
+		rc = check_required(&ps);
+	if (rc == 0)
+		rc = check_key(&ps);
+	if (rc == 0)
+		rc = check_addrs(&ps);
+	wipe(ps.key, sizeof(ps.key));
+	if (rc != 0) {
+		wipe(sa, sizeof(*sa));
+		return rc;
+	}
+	sa->proto = OV2_IPPROTO_ESP;
+	sa->line = 0;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Duplicate detection: open addressing over indices into conf->sa     */
+/* ------------------------------------------------------------------ */
+
+struct dup_tab {
+	uint32_t *slot;		/* index + 1; 0 is empty */
+	size_t cap;		/* power of two */
+};
+
+static uint32_t
+sa_hash(const struct ov2_sa_conf *s)
+{
+	uint32_t h = 2166136261u ^ s->spi;
+	size_t i;
+
+	h = (h ^ s->dir) * 16777619u;
+	h = (h ^ s->dst.family) * 16777619u;
+	for (i = 0; i < sizeof(s->dst.a); i++)
+		h = (h ^ s->dst.a[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static int
+same_sa(const struct ov2_sa_conf *a, const struct ov2_sa_conf *b)
+{
+	return a->spi == b->spi && a->dir == b->dir &&
+	       a->dst.family == b->dst.family &&
+	       memcmp(a->dst.a, b->dst.a, sizeof(a->dst.a)) == 0;
+}
+
+/* The slot of s: the one holding an equal SA, or the empty one to use. */
+static size_t
+dup_slot(const struct dup_tab *d, const struct ov2_sa_conf *all,
+	 const struct ov2_sa_conf *s)
+{
+	size_t i = sa_hash(s) & (d->cap - 1);
+
+	while (d->slot[i] != 0 && !same_sa(&all[d->slot[i] - 1], s))
+		i = (i + 1) & (d->cap - 1);
+	return i;
+}
+
+/* Room for one more SA while staying at most half full (rebuilt from all[]). */
+static int
+dup_reserve(struct dup_tab *d, const struct ov2_sa_conf *all, uint32_t have)
+{
+	size_t cap = d->cap != 0 ? d->cap : 64;
+	uint32_t i;
+
+	while (((size_t)have + 1) * 2 > cap)
+		cap *= 2;
+	if (cap == d->cap)
+		return 0;
+	free(d->slot);
+	d->slot = calloc(cap, sizeof(*d->slot));
+	d->cap = d->slot != NULL ? cap : 0;
+	if (d->slot == NULL)
+		return -ENOMEM;
+	for (i = 0; i < have; i++)
+		d->slot[dup_slot(d, all, &all[i])] = i + 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The file: lines, continuations, rules                               */
+/* ------------------------------------------------------------------ */
+
+struct loader {
+	const char *name;
+	struct ov2_conf conf;	/* built here, handed over on success */
+	struct dup_tab dups;
+	uint32_t rule_line;	/* where the current rule starts */
+	size_t rule_n;
+	char *err;
+	size_t errlen;
+	char rule[RULE_MAX_BYTES + 1];
+};
+
+/* "NAME:LINE: message" for the current rule; returns rc. */
+static int __attribute__((format(printf, 3, 4)))
+lfail(struct loader *ld, int rc, const char *fmt, ...)
+{
+	char msg[MSG_BUF];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ld->err != NULL && ld->errlen > 0)
+		snprintf(ld->err, ld->errlen, "%s:%u: %s", ld->name, ld->rule_line, msg);
+	return rc;
+}
+
+/* A problem of one physical line (named when the rule started earlier). */
+static int
+line_fail(struct loader *ld, uint32_t lineno, const char *what)
+{
+	if (lineno == ld->rule_line)
+		return lfail(ld, -EINVAL, "%s", what);
+	return lfail(ld, -EINVAL, "line %u (continued): %s", lineno, what);
+}
+
+static int
+conf_push(struct ov2_conf *c, const struct ov2_sa_conf *sa)
+{
+	uint32_t cap;
+
+	if (c->n_sa == UINT32_MAX)
+		return -ENOMEM;
+	if (c->n_sa == c->cap_sa) {
+		cap = c->cap_sa == 0 ? 16 :
+		      c->cap_sa > UINT32_MAX / 2 ? UINT32_MAX : c->cap_sa * 2;
+		if ((uint64_t)cap * sizeof(*sa) > SIZE_MAX)
+			return -ENOMEM;
+		if (grow_secret((void **)&c->sa, (size_t)c->n_sa * sizeof(*sa),
+				(size_t)cap * sizeof(*sa)) != 0)
+			return -ENOMEM;
+		c->cap_sa = cap;
+	}
+	c->sa[c->n_sa++] = *sa;
+	return 0;
+}
+
+/* Refuse an SA whose (direction, SPI, dst) an earlier line already has. */
+static int
+check_dup(struct loader *ld, const struct ov2_sa_conf *sa)
+{
+	const struct ov2_sa_conf *first;
+	char ab[INET6_ADDRSTRLEN];
+	size_t i;
+
+	if (dup_reserve(&ld->dups, ld->conf.sa, ld->conf.n_sa) != 0)
+		return lfail(ld, -ENOMEM, "out of memory");
+	i = dup_slot(&ld->dups, ld->conf.sa, sa);
+	if (ld->dups.slot[i] == 0) {
+		ld->dups.slot[i] = ld->conf.n_sa + 1;
+		return 0;
+	}
+	first = &ld->conf.sa[ld->dups.slot[i] - 1];
+	return lfail(ld, -EINVAL, "duplicate %s SA: spi %u (0x%x) dst %s is "
+		     "already defined at line %u",
+		     sa->dir == OV2_SA_IN ? "inbound" : "outbound", sa->spi, sa->spi,
+		     ov2_addr_str(&sa->dst, ab, sizeof(ab)), first->line);
+}
+
+static int
+rule_sa(struct loader *ld, const char *rest)
+{
+	struct ov2_sa_conf sa;
+	char msg[MSG_BUF];
+	int rc;
+
+	rc = ov2_conf_parse_sa(rest, &sa, msg, sizeof(msg));
+	if (rc != 0)
+		return lfail(ld, rc, "%s", msg);
+	sa.line = ld->rule_line;
+	rc = check_dup(ld, &sa);
+	if (rc == 0 && conf_push(&ld->conf, &sa) != 0)
+		rc = lfail(ld, -ENOMEM, "out of memory");
+	wipe(&sa, sizeof(sa));
+	return rc;
+}
+
+/* Rules ipsec-secgw has and this step refuses. */
+static int
+rule_other(struct loader *ld, const struct tok *t)
+{
+	char sb[SHOW_BUF];
+
+	if (tok_is(t, "sp"))
+		return lfail(ld, -EINVAL, "inbound policy (sp) rules are not supported yet");
+	if (tok_is(t, "rt") || tok_is(t, "neigh"))
+		return lfail(ld, -EINVAL, "'%s' rules are not used by ov2rx "
+			     "(delivered packets go to --out)", tok_is(t, "rt") ? "rt" : "neigh");
+	if (tok_is(t, "flow"))
+		return lfail(ld, -EINVAL, "'flow' rules are not supported yet");
+	return lfail(ld, -EINVAL, "unknown rule '%s'", show(t, sb, sizeof(sb)));
+}
+
+/* The joined text of one rule, in ld->rule[0..rule_n). */
+static int
+do_rule(struct loader *ld)
+{
+	const char *s = ld->rule;
+	struct tok t;
+	int rc;
+
+	ld->rule[ld->rule_n] = '\0';
+	if (!next_tok(&s, &t))
+		rc = 0;
+	else if (tok_is(&t, "sa"))
+		rc = rule_sa(ld, s);
+	else
+		rc = rule_other(ld, &t);
+	wipe(ld->rule, ld->rule_n);
+	ld->rule_n = 0;
+	return rc;
+}
+
+/*
+ * Add one physical line (n bytes, newline excluded) to the rule: drop a
+ * trailing CR and the comment; a final '\' continues the rule.
+ */
+static int
+add_line(struct loader *ld, const char *p, size_t n, uint32_t lineno, int *cont)
+{
+	const char *hash;
+
+	if (n > LINE_MAX_BYTES)
+		return line_fail(ld, lineno, "line is longer than 4096 bytes");
+	if (memchr(p, '\0', n) != NULL)
+		return line_fail(ld, lineno, "line contains a NUL byte");
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	hash = memchr(p, '#', n);
+	if (hash != NULL)
+		n = (size_t)(hash - p);
+	*cont = n > 0 && p[n - 1] == '\\';
+	if (*cont)
+		n--;
+	if (ld->rule_n + n > RULE_MAX_BYTES)
+		return lfail(ld, -EINVAL, "rule is longer than 16384 bytes "
+			     "(lines joined by '\\')");
+	memcpy(ld->rule + ld->rule_n, p, n);
+	ld->rule_n += n;
+	return 0;
+}
+
+static int
+load_lines(struct loader *ld, const char *buf, size_t len)
+{
+	size_t pos = 0;
+	uint32_t lineno = 0;
+	int cont = 0, rc;
+
+	while (pos < len) {
+		const char *p = buf + pos, *nl = memchr(p, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - p) : len - pos;
+
+		pos += n + (nl != NULL);
+		if (lineno == UINT32_MAX)
+			return lfail(ld, -EINVAL, "too many lines");
+		if (!cont)
+			ld->rule_line = lineno + 1;
+		rc = add_line(ld, p, n, ++lineno, &cont);
+		if (rc == 0 && !cont)
+			rc = do_rule(ld);
+		if (rc != 0)
+			return rc;
+	}
+	if (cont)
+		return lfail(ld, -EINVAL, "the last line ends with '\\' "
+			     "(nothing follows to continue the rule)");
+	return 0;
+}
+
+int
+ov2_conf_load_buf(const char *buf, size_t len, const char *name,
+		  struct ov2_conf *conf, char *err, size_t errlen)
+{
+	struct loader *ld;
+	int rc;
+
+	if (conf != NULL)
+		memset(conf, 0, sizeof(*conf));
+	if (conf == NULL || (buf == NULL && len > 0))
+		return fail(err, errlen, "no configuration given");
+	name = name != NULL ? name : "(buffer)";
+	ld = calloc(1, sizeof(*ld));
+	if (ld == NULL) {
+		fail(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	ld->name = name;
+	ld->err = err;
+	ld->errlen = errlen;
+	rc = load_lines(ld, buf, len);
+	if (rc == 0)
+		*conf = ld->conf;
+	else
+		ov2_conf_free(&ld->conf);
+	free(ld->dups.slot);
+	wipe(ld, sizeof(*ld));
+	free(ld);
+	return rc;
+}
+
+/* The whole of fd into a buffer grown with grow_secret(). */
+static int
+read_all(int fd, char **out, size_t *outlen)
+{
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	ssize_t r;
+
+	for (;;) {
+		if (n == cap) {
+			size_t ncap = cap == 0 ? 65536 : cap * 2;
+
+			if (ncap < cap || grow_secret((void **)&buf, n, ncap) != 0)
+				goto nomem;
+			cap = ncap;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			wipe(buf, n);
+			free(buf);
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*out = buf;
+	*outlen = n;
+	return 0;
+nomem:
+	wipe(buf, n);
+	free(buf);
+	return -ENOMEM;
+}
+
+int
+ov2_conf_load(const char *path, struct ov2_conf *conf, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, rc;
+
+	if (conf != NULL)
+		memset(conf, 0, sizeof(*conf));
+	if (path == NULL || conf == NULL)
+		return fail(err, errlen, "no configuration file given");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		fail(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = read_all(fd, &buf, &len);
+	close(fd);
+	if (rc != 0) {
+		fail(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = ov2_conf_load_buf(buf, len, path, conf, err, errlen);
+	wipe(buf, len);
+	free(buf);
+	return rc;
+}
+
+void
+ov2_conf_free(struct ov2_conf *conf)
+{
+	if (conf == NULL)
+		return;
+	wipe(conf->sa, (size_t)conf->n_sa * sizeof(*conf->sa));
+	free(conf->sa);
+	memset(conf, 0, sizeof(*conf));
+}

@@ -17,8 +17,9 @@ struct ov2_conf {
 };
 
 /*
- * Parse a whole file. Returns 0, or a negative errno with err holding
- * "PATH:LINE: what is wrong" (conf is then empty: all or nothing).
+ * Parse a whole file into conf, which is overwritten (ov2_conf_free() a
+ * conf that holds SAs first). Returns 0, or a negative errno with err
+ * holding "PATH:LINE: what is wrong" (conf is then empty: all or nothing).
  */
 int ov2_conf_load(const char *path, struct ov2_conf *conf, char *err, size_t errlen);
 

@@ -37,8 +37,9 @@ struct ov2_sa_conf {
 	uint8_t key[32];
 	uint8_t salt[4];
 	struct ov2_addr src;	/* tunnel source (optional) */
-	struct ov2_addr dst;	/* tunnel destination, or the local address
-				 * a transport SA is bound to (required) */
+	struct ov2_addr dst;	/* tunnel destination (required), or the
+				 * local address a transport SA is bound to
+				 * (family 0: any local address) */
 	uint32_t line;		/* line in the config file, 0 if none */
 };
 

@@ -13,7 +13,8 @@
 
 struct ov2_sad;
 
-/* Hash key. family is 4 or 6; dst holds the address (IPv4 in dst[0..3]). */
+/* Hash key. family is 4 or 6 with dst the address (IPv4 in dst[0..3]), or
+ * 0 with dst all zero for a transport SA bound to any local address. */
 struct ov2_sa_key {
 	uint32_t spi;		/* network order, as on the wire */
 	uint8_t proto;		/* OV2_IPPROTO_ESP or OV2_IPPROTO_AH */

@@ -10,6 +10,7 @@
 
 static int test_failures;
 static int test_checks;
+static int test_eal_up;
 
 #define CHECK(cond) do { \
 	test_checks++; \
@@ -42,6 +43,7 @@ test_eal_init_mem(const char *prefix, const char *mb)
 		fprintf(stderr, "cannot init EAL\n");
 		exit(1);
 	}
+	test_eal_up = 1;
 }
 
 static inline void
@@ -55,7 +57,8 @@ static inline int
 test_done(const char *name)
 {
 	printf("%s: %d checks, %d failed\n", name, test_checks, test_failures);
-	rte_eal_cleanup();
+	if (test_eal_up)
+		rte_eal_cleanup();
 	return test_failures == 0 && test_checks > 0 ? 0 : 1;
 }
 
