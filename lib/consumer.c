@@ -25,6 +25,20 @@
 
 #define IPPROTO_NONE_NH 59	/* RFC 4303 2.6 dummy packet */
 
+/* The outer IPv4 header checksum, unless the port already verified it. */
+static int
+ip_checksum_ok(const struct rte_mbuf *m, const struct ov2_pkt_info *pi)
+{
+	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+
+	if (pi->family != 4 || f == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		return 1;
+	if (f == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return 0;
+	return rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, pi->l2_len),
+			     pi->l3_len) == 0xffff;
+}
+
 /* ESP or AH that the NIC side did not check. */
 static unsigned int
 ipsec_unprocessed(const struct ov2_consumer *c, const struct rte_mbuf *m,
@@ -67,6 +81,8 @@ not_offloaded(const struct ov2_consumer *c, const struct rte_mbuf *m)
 	default:
 		break;
 	}
+	if (!ip_checksum_ok(m, &pi))
+		return OV2_DROP_BAD_IP_CHECKSUM;
 	if (pi.proto == OV2_IPPROTO_ESP || pi.proto == OV2_IPPROTO_AH)
 		return ipsec_unprocessed(c, m, &pi);
 	if (pi.flags & OV2_PKT_F_TRUNCATED)
@@ -172,6 +188,8 @@ esp_decap(struct rte_mbuf *m, const struct ov2_oob *o)
 	if (sa == NULL || ov2_pkt_parse(m, &pi) != OV2_PKT_OK ||
 	    (pi.flags & (OV2_PKT_F_TRUNCATED | OV2_PKT_F_MULTISEG)))
 		return OV2_DROP_GENERIC_ERROR;
+	if (!ip_checksum_ok(m, &pi))
+		return OV2_DROP_BAD_IP_CHECKSUM;
 	ovh = OV2_ESP_HDR_LEN + sa->crypto.iv_len + sa->crypto.icv_len;
 	if ((uint32_t)pi.ip_len < pi.l3_len + ovh + 2u)
 		return OV2_DROP_INVALID_PACKET_SYNTAX;

@@ -59,6 +59,8 @@ enum ov2_crypto_status {
 	X(DUMMY, "dummy_packet", \
 	  "traffic-flow-confidentiality dummy packet, next header 59 " \
 	  "(RFC 4303 2.6)") \
+	X(BAD_IP_CHECKSUM, "bad_ip_checksum", \
+	  "the outer IPv4 header checksum is wrong") \
 	X(MALFORMED, "malformed", \
 	  "cleartext IP packet whose header or lengths are invalid") \
 	X(TX_FAILED, "tx_failed", \

@@ -275,7 +275,8 @@ test_trailer_table(void)
 	}
 }
 
-/* 5. Defensive: a status OV2 does not define, SUCCESS without an SA. */
+/* 5. Defensive: a status OV2 does not define, SUCCESS without an SA, a
+ * decrypted packet whose outer header checksum is wrong. */
 static void
 test_bad_oob(void)
 {
@@ -283,6 +284,14 @@ test_bad_oob(void)
 	struct esp_case c = { 4, in, (uint16_t)inner_v4(in, 60), 4, 2, 0 };
 	struct ov2_stats st = { 0 };
 	struct rte_mbuf *m = esp_frame(&c);
+
+	set_oob(m, sa_tun4, 0, &c, 1);
+	rte_pktmbuf_mtod(m, uint8_t *)[24] ^= 0x10;	/* checksum */
+	CHECK_EQ(consume(&m, &st), OV2_DROP_BAD_IP_CHECKSUM);
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;	/* the port says good */
+	CHECK_EQ(consume(&m, &st), DELIVER);
+	rte_pktmbuf_free(m);
+	m = esp_frame(&c);
 
 	set_oob(m, sa_tun4, 9, &c, 1);
 	CHECK_EQ(consume(&m, &st), OV2_DROP_GENERIC_ERROR);
@@ -310,8 +319,13 @@ test_not_offloaded(void)
 	ov2_oob_clear(ov2_oob(m));
 	CHECK_EQ(consume(&m, &st), DELIVER);
 	CHECK(frame_is(m, eth_v4, p + 14, 60));
+	/* a wrong header checksum */
+	p[22] ^= 1;
+	CHECK_EQ(consume(&m, &st), OV2_DROP_BAD_IP_CHECKSUM);
+	p[22] ^= 1;
 	/* the same with a lying total length: malformed */
 	p[16] = 0x05;
+	ov2_ipv4_cksum_set(p + 14);
 	CHECK_EQ(consume(&m, &st), OV2_DROP_MALFORMED);
 	/* non-IP (ARP): delivered */
 	p[12] = 0x08;
@@ -331,7 +345,7 @@ test_not_offloaded(void)
 	ov2_ipv4_cksum_set(p + 14);
 	CHECK_EQ(consume(&m, &st), OV2_DROP_NOT_PROCESSED);
 	rte_pktmbuf_free(m);
-	CHECK_EQ(st.not_offloaded, 6);
+	CHECK_EQ(st.not_offloaded, 7);
 	CHECK_EQ(st.crypto_status[0], 0);
 }
 
