@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Packet builder for ov2gen and the tests: Ethernet frames carrying ESP
+ * (AES-GCM, RFC 4106) for one inbound SA, good or with one chosen fault,
+ * and the frame ov2rx must deliver for a good one.
+ */
+#ifndef OV2_BUILD_H
+#define OV2_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sa.h"
+
+#define OV2_BUILD_MAX_FRAME 16384
+
+enum ov2_build_fault {
+	OV2_FAULT_NONE = 0,
+	OV2_FAULT_BAD_ICV,      /* last ICV byte flipped */
+	OV2_FAULT_UNKNOWN_SPI,  /* SPI replaced by one no SA uses: spi ^ 0x5a5a0000 */
+	OV2_FAULT_WRONG_DST,    /* outer destination changed (last address byte + 1) */
+	OV2_FAULT_TRUNCATED,    /* frame cut: drop the last 20 bytes; IP length fields untouched */
+	OV2_FAULT_IPV4_OPTIONS, /* outer IPv4 header with 4 bytes of options (NOP,NOP,NOP,EOL),
+				 * IHL 6; IPv4 outer only */
+	OV2_FAULT_FRAGMENT,     /* outer packet split in 2 IP fragments (first fragment
+				 * 8-byte aligned, ~half); returns 2 frames */
+	OV2_FAULT_WRONG_PROTO,  /* IP protocol 51 (AH) with the SA's SPI: a 12-byte AH header
+				 * (next header 50, len, reserved, SPI, seq) + 16-byte ICV
+				 * placed before the unchanged ESP bytes */
+	OV2_FAULT_BAD_PAD,      /* padding bytes not 1,2,3..: first pad byte corrupted before
+				 * encryption, valid ICV; when the padding would be empty,
+				 * 4 extra pad bytes are added */
+	OV2_FAULT_BAD_INNER,    /* tunnel only: next header 4 but the inner bytes are not a
+				 * valid IPv4 packet (version nibble 0); valid ICV */
+	OV2_FAULT_COUNT
+};
+
+struct ov2_build_opts {
+	uint16_t size;          /* length of the delivered IP packet: the inner packet (tunnel)
+				 * or the restored packet (transport); >= 28 for IPv4/UDP,
+				 * >= 48 for IPv6/UDP */
+	uint8_t inner_family;   /* tunnel: 4 or 6 (0 = same as outer); transport: ignored */
+	uint8_t l4_proto;       /* 17 UDP (default when 0); other values: pattern payload */
+	uint64_t seq;           /* sequence number (low 32 bits on the wire) */
+	uint32_t flow;          /* varies inner ports/addresses and payload */
+	enum ov2_build_fault fault;
+	uint8_t pad_extra;      /* extra padding bytes beyond 4-byte alignment (multiple of 4) */
+};
+
+/*
+ * Build one Ethernet frame (dst MAC 02:00:00:00:00:02, src 02:00:00:00:00:01,
+ * no VLAN) carrying an ESP packet for SA conf (expanded crypto c). Outer
+ * source conf->src if set, else 10.99.0.1 / fd99::1; destination conf->dst,
+ * else 10.99.0.2 / fd99::2 (transport SAs with no address: IPv4).
+ * IPv4 outer: TTL 64, DF clear, id = low 16 bits of seq, correct checksum.
+ * IPv6 outer: hop limit 64, flow label 0. ESP: SPI, seq, IV = big-endian
+ * seq ^ (spi << 32) (unique per seq within an SA), padding 1,2,3,... to
+ * 4-byte alignment plus pad_extra, pad length, next header (4 / 41 tunnel,
+ * l4 proto transport), ICV via ov2_crypto_seal with AAD = SPI || seq.
+ *
+ * out[0] (and out[1] for FRAGMENT) must hold OV2_BUILD_MAX_FRAME bytes;
+ * lengths go to out_len[]. Returns the number of frames (1 or 2), or -1
+ * with err filled on bad options (nothing else is written then).
+ *
+ * If exp != NULL (OV2_BUILD_MAX_FRAME bytes): for fault NONE writes the
+ * frame ov2rx must deliver (same Ethernet header, ethertype of the delivered
+ * packet; tunnel: the inner packet; transport: the outer header with
+ * protocol / next header = l4 proto, the restored length and checksum, then
+ * the L4 packet) and its length to *exp_len; for a fault *exp_len = 0.
+ *
+ * Inner packets: IPv4 (IHL 5, TTL 64, id = flow) or IPv6 (hop limit 64),
+ * 192.168.F.1 -> 192.168.F.2 / fd00::F:1 -> fd00::F:2 (F from flow), UDP
+ * ports from flow (never 500 or 4500), correct UDP checksums (IPv4 and IPv6),
+ * deterministic payload pattern.
+ */
+int ov2_build_esp(const struct ov2_sa_conf *conf, const struct ov2_crypto *c,
+		  const struct ov2_build_opts *o, uint8_t *out[2], size_t out_len[2],
+		  uint8_t *exp, size_t *exp_len, char *err, size_t errlen);
+
+/*
+ * A cleartext UDP frame (no IPsec) of the given IP family (4 or 6) and IP
+ * packet size: delivered unchanged. Returns the frame length, 0 if family
+ * or size is invalid. out must hold OV2_BUILD_MAX_FRAME bytes.
+ */
+size_t ov2_build_clear(uint8_t family, uint16_t size, uint32_t flow, uint8_t *out);
+
+/* "bad-icv", ... (ov2gen's names); NULL for an unknown value. */
+const char *ov2_build_fault_name(enum ov2_build_fault f);
+
+/* The fault called name ("none" included); OV2_FAULT_COUNT if unknown. */
+enum ov2_build_fault ov2_build_fault_parse(const char *name);
+
+#endif
