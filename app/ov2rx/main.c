@@ -31,6 +31,8 @@ static unsigned int n_active;
 static uint64_t start_tsc, stop_tsc;
 static rte_spinlock_t tx_locks[RTE_MAX_ETHPORTS][OV2RX_MAX_QUEUES];
 static uint16_t port_nrxq[RTE_MAX_ETHPORTS], port_ntxq[RTE_MAX_ETHPORTS];
+static struct rte_mempool *pool;
+static unsigned int mbufs_leaked;	/* in use after every port closed */
 static unsigned int port_role[RTE_MAX_ETHPORTS];
 
 static void
@@ -326,6 +328,7 @@ write_json(const struct ov2_stats *s, double elapsed, uint32_t n_sa)
 	fprintf(f, "{\n");
 	ov2_stats_json(f, s, elapsed, "  ");
 	fprintf(f, ",\n  \"sa_count\": %u,\n  \"lcores\": %u,\n", n_sa, n_active);
+	fprintf(f, "  \"mbufs_in_use_at_exit\": %u,\n", mbufs_leaked);
 	json_ports(f);
 	fprintf(f, "\n}\n");
 	if (fclose(f) != 0 || rename(tmp, opts.stats_json) != 0) {
@@ -373,7 +376,6 @@ report(uint32_t n_sa)
 static int
 setup(struct ov2_conf *conf, struct ov2_sad **sad)
 {
-	struct rte_mempool *pool;
 	uint32_t n_out;
 	int rc;
 
@@ -439,6 +441,10 @@ main(int argc, char **argv)
 	run();
 	collect_ports();
 	stop_ports();
+	mbufs_leaked = rte_mempool_in_use_count(pool);
+	if (mbufs_leaked != 0)
+		fprintf(stderr, "ov2rx: %u mbufs still in use after the ports closed\n",
+			mbufs_leaked);
 	rc = report(ov2_sad_count(sad));
 	ov2_sad_free(sad);
 	rte_eal_cleanup();
