@@ -77,13 +77,14 @@ crypto_done(const struct ov2_stats *s)
 }
 
 void
-ov2_stats_print(FILE *f, const struct ov2_stats *s, double elapsed_s)
+ov2_stats_print(FILE *f, const struct ov2_stats *s, double elapsed_s, double active_s)
 {
-	double mpps = elapsed_s > 0 ? (double)s->rx_packets / elapsed_s / 1e6 : 0;
+	double mpps = active_s > 0 ? (double)s->rx_packets / active_s / 1e6 : 0;
+	double gbps = active_s > 0 ? (double)s->rx_bytes * 8 / active_s / 1e9 : 0;
 	unsigned int i;
 
-	fprintf(f, "received       %12" PRIu64 " packets in %.3f s (%.3f Mpps)\n",
-		s->rx_packets, elapsed_s, mpps);
+	fprintf(f, "received       %12" PRIu64 " packets in %.3f s; traffic for %.3f s: "
+		"%.3f Mpps, %.3f Gbit/s\n", s->rx_packets, elapsed_s, active_s, mpps, gbps);
 	fprintf(f, "crypto done    %12" PRIu64 "   by CryptoStatus:\n", crypto_done(s));
 	for (i = 0; i < OV2_CRYPTO_STATUS_COUNT; i++)
 		fprintf(f, "  %-34s %12" PRIu64 "\n", status_names[i], s->crypto_status[i]);
@@ -93,12 +94,13 @@ ov2_stats_print(FILE *f, const struct ov2_stats *s, double elapsed_s)
 	fprintf(f, "dropped        %12" PRIu64 "\n", ov2_stats_drops_total(s));
 	for (i = 0; i < OV2_DROP_COUNT; i++)
 		if (s->drops[i] != 0)
-			fprintf(f, "  %-24s %12" PRIu64 "   %s\n", drop_names[i],
+			fprintf(f, "  %-26s %10" PRIu64 "   %s\n", drop_names[i],
 				s->drops[i], drop_descs[i]);
 }
 
 void
-ov2_stats_json(FILE *f, const struct ov2_stats *s, double elapsed_s, const char *ind)
+ov2_stats_json(FILE *f, const struct ov2_stats *s, double elapsed_s, double active_s,
+	       const char *ind)
 {
 	unsigned int i;
 
@@ -107,6 +109,7 @@ ov2_stats_json(FILE *f, const struct ov2_stats *s, double elapsed_s, const char 
 	fprintf(f, "%s\"delivered\": %" PRIu64 ",\n", ind, s->delivered);
 	fprintf(f, "%s\"delivered_bytes\": %" PRIu64 ",\n", ind, s->delivered_bytes);
 	fprintf(f, "%s\"elapsed_s\": %.6f,\n", ind, elapsed_s);
+	fprintf(f, "%s\"active_s\": %.6f,\n", ind, active_s);
 	fprintf(f, "%s\"crypto_done\": %" PRIu64 ",\n", ind, crypto_done(s));
 	fprintf(f, "%s\"crypto_status\": {", ind);
 	for (i = 0; i < OV2_CRYPTO_STATUS_COUNT; i++)

@@ -20,10 +20,12 @@ struct ov2_stats {
 void ov2_stats_add(struct ov2_stats *sum, const struct ov2_stats *s);
 uint64_t ov2_stats_drops_total(const struct ov2_stats *s);
 
-/* Human-readable summary. */
-void ov2_stats_print(FILE *f, const struct ov2_stats *s, double elapsed_s);
+/* Human-readable summary. elapsed_s: the whole run; active_s: from the
+ * first packet received to the last (the rate is taken over it). */
+void ov2_stats_print(FILE *f, const struct ov2_stats *s, double elapsed_s, double active_s);
 
 /* The JSON members (no enclosing braces), each line indented by indent. */
-void ov2_stats_json(FILE *f, const struct ov2_stats *s, double elapsed_s, const char *indent);
+void ov2_stats_json(FILE *f, const struct ov2_stats *s, double elapsed_s, double active_s,
+		    const char *indent);
 
 #endif

@@ -313,7 +313,7 @@ json_ports(FILE *f)
 }
 
 static int
-write_json(const struct ov2_stats *s, double elapsed, uint32_t n_sa)
+write_json(const struct ov2_stats *s, double elapsed, double active, uint32_t n_sa)
 {
 	char tmp[4096];
 	FILE *f;
@@ -326,7 +326,7 @@ write_json(const struct ov2_stats *s, double elapsed, uint32_t n_sa)
 		return -1;
 	}
 	fprintf(f, "{\n");
-	ov2_stats_json(f, s, elapsed, "  ");
+	ov2_stats_json(f, s, elapsed, active, "  ");
 	fprintf(f, ",\n  \"sa_count\": %u,\n  \"lcores\": %u,\n", n_sa, n_active);
 	fprintf(f, "  \"mbufs_in_use_at_exit\": %u,\n", mbufs_leaked);
 	json_ports(f);
@@ -358,18 +358,25 @@ run(void)
 static int
 report(uint32_t n_sa)
 {
-	double elapsed = (double)(stop_tsc - start_tsc) / (double)rte_get_tsc_hz();
+	double hz = (double)rte_get_tsc_hz(), elapsed = (double)(stop_tsc - start_tsc) / hz;
+	uint64_t first = UINT64_MAX, last = 0;
 	struct ov2_stats sum;
 	unsigned int i;
 
 	memset(&sum, 0, sizeof(sum));
-	for (i = 0; i < n_active; i++)
+	for (i = 0; i < n_active; i++) {
 		ov2_stats_add(&sum, &lcores[i]->stats);
+		if (lcores[i]->first_rx_tsc != 0) {
+			first = RTE_MIN(first, lcores[i]->first_rx_tsc);
+			last = RTE_MAX(last, lcores[i]->last_rx_tsc);
+		}
+	}
+	double active = last > first ? (double)(last - first) / hz : 0;
 	printf("\n");
-	ov2_stats_print(stdout, &sum, elapsed);
+	ov2_stats_print(stdout, &sum, elapsed, active);
 	fflush(stdout);
 	if (opts.stats_json != NULL)
-		return write_json(&sum, elapsed, n_sa);
+		return write_json(&sum, elapsed, active, n_sa);
 	return 0;
 }
 

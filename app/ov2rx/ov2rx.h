@@ -53,7 +53,8 @@ struct ov2rx_lcore {
 	struct ov2rx_txq out;
 	struct ov2rx_txq err;
 	struct ov2_stats stats;
-	volatile uint64_t last_rx_tsc;
+	volatile uint64_t last_rx_tsc;	/* start, then the latest burst */
+	uint64_t first_rx_tsc;		/* the first burst, 0 before */
 	const struct ov2_sad *sad;
 	void (*tick)(void);		/* main lcore: checks the stop conditions */
 } __rte_cache_aligned;

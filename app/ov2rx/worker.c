@@ -94,8 +94,11 @@ ov2rx_lcore_main(void *arg)
 
 		for (i = 0; i < lc->n_rxq; i++)
 			got += poll_queue(lc, &c, &lc->rxq[i]);
-		if (got)
+		if (got) {
 			lc->last_rx_tsc = rte_rdtsc();
+			if (lc->first_rx_tsc == 0)
+				lc->first_rx_tsc = lc->last_rx_tsc;
+		}
 		if (lc->tick != NULL && (++iter & 255) == 0)
 			lc->tick();
 	}
