@@ -5,7 +5,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(gcc pkg-config meson ninja-build dpdk-dev libdpdk-dev libipsec-mb-dev
-          libnuma-dev libpcap-dev python3-scapy)
+          libnuma-dev libpcap-dev python3-scapy python3-cryptography)
 
 missing=()
 for p in "${packages[@]}"; do
