@@ -84,18 +84,6 @@ struct gen {
 	uint8_t *expf;
 };
 
-static const char *const status_names[] = {
-#define X(id, val, name) [val] = name,
-	OV2_CRYPTO_STATUS_LIST(X)
-#undef X
-};
-
-static const char *const drop_names[] = {
-#define X(id, name, desc) [OV2_DROP_##id] = name,
-	OV2_DROP_REASON_LIST(X)
-#undef X
-};
-
 static void
 usage(FILE *f)
 {
@@ -717,8 +705,8 @@ close_outputs(struct gen *g)
 }
 
 static void
-json_map(FILE *f, const char *key, const uint64_t *v, const char *const *names,
-	 unsigned int n)
+json_map(FILE *f, const char *key, const uint64_t *v,
+	 const char *(*name)(unsigned int), unsigned int n)
 {
 	const char *sep = "";
 	unsigned int i;
@@ -727,7 +715,7 @@ json_map(FILE *f, const char *key, const uint64_t *v, const char *const *names,
 	for (i = 0; i < n; i++) {
 		if (v[i] == 0)
 			continue;
-		fprintf(f, "%s\"%s\": %" PRIu64, sep, names[i], v[i]);
+		fprintf(f, "%s\"%s\": %" PRIu64, sep, name(i), v[i]);
 		sep = ", ";
 	}
 	fprintf(f, "}");
@@ -744,9 +732,9 @@ write_manifest(struct gen *g)
 	g->made_manifest = 1;
 	fprintf(f, "{\n  \"frames\": %" PRIu64 ",\n  \"delivered\": %" PRIu64 ",\n",
 		t->frames, t->delivered);
-	json_map(f, "crypto_status", t->status, status_names, OV2_CRYPTO_STATUS_COUNT);
+	json_map(f, "crypto_status", t->status, ov2_crypto_status_name, OV2_CRYPTO_STATUS_COUNT);
 	fprintf(f, ",\n  \"not_offloaded\": %" PRIu64 ",\n", t->not_offloaded);
-	json_map(f, "drops", t->drops, drop_names, OV2_DROP_COUNT);
+	json_map(f, "drops", t->drops, ov2_drop_name, OV2_DROP_COUNT);
 	fprintf(f, "\n}\n");
 	if (fclose(f) != 0)
 		return fail("%s: write failed", g->opt.manifest_path);
