@@ -34,8 +34,10 @@ parse_l2(const uint8_t *p, uint32_t len, struct ov2_pkt_info *pi)
 	return 0;
 }
 
+/* avail: bytes of the first segment from the IP header on (headers must
+ * lie there); total: bytes of the whole packet from the IP header on. */
 static enum ov2_pkt_result
-parse_ipv4(const uint8_t *p, uint32_t avail, struct ov2_pkt_info *pi)
+parse_ipv4(const uint8_t *p, uint32_t avail, uint32_t total, struct ov2_pkt_info *pi)
 {
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
 	uint32_t hl, tot;
@@ -60,7 +62,7 @@ parse_ipv4(const uint8_t *p, uint32_t avail, struct ov2_pkt_info *pi)
 		pi->flags |= OV2_PKT_F_FRAG;
 	if (frag & RTE_IPV4_HDR_OFFSET_MASK)
 		pi->flags |= OV2_PKT_F_LAST_FRAG_ONLY;
-	if (tot > avail)
+	if (tot > total)
 		pi->flags |= OV2_PKT_F_TRUNCATED;
 	return OV2_PKT_OK;
 }
@@ -112,7 +114,7 @@ walk_ipv6_ext(const uint8_t *p, uint32_t limit, struct ov2_pkt_info *pi)
 }
 
 static enum ov2_pkt_result
-parse_ipv6(const uint8_t *p, uint32_t avail, struct ov2_pkt_info *pi)
+parse_ipv6(const uint8_t *p, uint32_t avail, uint32_t total, struct ov2_pkt_info *pi)
 {
 	const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)p;
 	uint32_t tot;
@@ -124,7 +126,7 @@ parse_ipv6(const uint8_t *p, uint32_t avail, struct ov2_pkt_info *pi)
 	pi->ip_len = (uint16_t)RTE_MIN(tot, (uint32_t)UINT16_MAX);
 	if (tot > UINT16_MAX)
 		return OV2_PKT_BAD;	/* jumbograms are not supported */
-	if (tot > avail)
+	if (tot > total)
 		pi->flags |= OV2_PKT_F_TRUNCATED;
 	return walk_ipv6_ext(p, RTE_MIN(tot, avail), pi);
 }
@@ -148,8 +150,8 @@ ov2_pkt_parse(const struct rte_mbuf *m, struct ov2_pkt_info *pi)
 	if (ver == 0)
 		return OV2_PKT_NOT_IP;
 	if (ver == 4)
-		return parse_ipv4(p + pi->l2_len, len - pi->l2_len, pi);
-	return parse_ipv6(p + pi->l2_len, len - pi->l2_len, pi);
+		return parse_ipv4(p + pi->l2_len, len - pi->l2_len, m->pkt_len - pi->l2_len, pi);
+	return parse_ipv6(p + pi->l2_len, len - pi->l2_len, m->pkt_len - pi->l2_len, pi);
 }
 
 void

@@ -38,9 +38,9 @@ enum ov2_pkt_result {
 };
 
 /*
- * Parse m's headers (first segment only). On OV2_PKT_OK the IP header and
- * the headers up to l2_len + l3_len are in the first segment and
- * l3_len <= ip_len; ip_len <= data after l2_len unless OV2_PKT_F_TRUNCATED
+ * Parse m's headers. On OV2_PKT_OK the IP header and the headers up to
+ * l2_len + l3_len are in the first segment and l3_len <= ip_len; ip_len <=
+ * the packet's bytes after l2_len (all segments) unless OV2_PKT_F_TRUNCATED
  * is set (frames longer than ip_len carry Ethernet padding).
  */
 enum ov2_pkt_result ov2_pkt_parse(const struct rte_mbuf *m, struct ov2_pkt_info *pi);
