@@ -54,26 +54,27 @@ ov2_stats_add(struct ov2_stats *sum, const struct ov2_stats *s)
 		sum->drops[i] += s->drops[i];
 }
 
-uint64_t
-ov2_stats_drops_total(const struct ov2_stats *s)
+static uint64_t
+sum(const uint64_t *v, unsigned int n)
 {
 	uint64_t t = 0;
 	unsigned int i;
 
-	for (i = 0; i < OV2_DROP_COUNT; i++)
-		t += s->drops[i];
+	for (i = 0; i < n; i++)
+		t += v[i];
 	return t;
+}
+
+uint64_t
+ov2_stats_drops_total(const struct ov2_stats *s)
+{
+	return sum(s->drops, OV2_DROP_COUNT);
 }
 
 static uint64_t
 crypto_done(const struct ov2_stats *s)
 {
-	uint64_t t = 0;
-	unsigned int i;
-
-	for (i = 0; i < OV2_CRYPTO_STATUS_COUNT; i++)
-		t += s->crypto_status[i];
-	return t;
+	return sum(s->crypto_status, OV2_CRYPTO_STATUS_COUNT);
 }
 
 void
