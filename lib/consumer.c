@@ -44,24 +44,15 @@ static unsigned int
 ipsec_unprocessed(const struct ov2_consumer *c, const struct rte_mbuf *m,
 		  const struct ov2_pkt_info *pi)
 {
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	/* The SPI starts the ESP header; in AH it follows next header,
-	 * payload length and reserved (RFC 4302 2). */
-	uint32_t spi_off = (uint32_t)pi->l2_len + pi->l3_len +
-			   (pi->proto == OV2_IPPROTO_AH ? 4 : 0);
 	struct ov2_sa_key k;
-	uint32_t spi;
 
 	if (pi->flags & OV2_PKT_F_FRAG)
 		return OV2_DROP_NOT_PROCESSED;
-	if (spi_off + 4 > m->data_len)
+	if (ov2_sa_key_of_pkt(&k, m, pi, pi->proto) != 0)
 		return OV2_DROP_MALFORMED;
-	memcpy(&spi, p + spi_off, 4);
-	ov2_sa_key_make(&k, spi, pi->proto, pi->family,
-			p + pi->l2_len + (pi->family == 4 ? 16 : 24));
 	if (ov2_sad_lookup(c->sad, &k) != NULL)
 		return OV2_DROP_NOT_PROCESSED;
-	k.proto = pi->proto == OV2_IPPROTO_ESP ? OV2_IPPROTO_AH : OV2_IPPROTO_ESP;
+	k.proto = ov2_ipsec_proto_other(pi->proto);
 	if (ov2_sad_lookup(c->sad, &k) != NULL)
 		return OV2_DROP_NOT_PROCESSED;
 	return OV2_DROP_NO_SA;

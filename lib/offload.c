@@ -23,7 +23,6 @@
  * reordered. ESP header, IV, trailer and ICV stay in the packet.
  */
 #include <stdint.h>
-#include <string.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include "crypto_imb.h"
@@ -35,10 +34,6 @@
 
 #define PREFETCH_AHEAD 4	/* packets whose data is prefetched ahead */
 
-#define IPV4_DST_OFF 16		/* destination address in the IPv4 header */
-#define IPV6_DST_OFF 24		/* ... in the fixed IPv6 header */
-#define SPI_LEN 4
-#define AH_SPI_OFF 4		/* next header, payload length, reserved */
 #define ESP_TRAILER_MIN 4	/* pad length + next header, 4-byte aligned */
 
 /* Rule 4: packets this engine cannot process are indicated without further
@@ -65,13 +60,6 @@ indicate_done(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 	ctx->stats.crypto_done++;
 }
 
-/* Where the SPI is, from the start of the ESP or AH header. */
-static uint32_t
-spi_off(uint8_t proto)
-{
-	return proto == OV2_IPPROTO_AH ? AH_SPI_OFF : 0;
-}
-
 static unsigned int
 proto_enable_bit(uint8_t proto)
 {
@@ -91,9 +79,6 @@ classify(struct ov2_offload_ctx *ctx, const struct rte_mbuf *m,
 		return 0;
 	if (!(ctx->enable & proto_enable_bit(pi->proto)))
 		goto disabled;
-	if ((uint32_t)pi->l2_len + pi->l3_len + spi_off(pi->proto) + SPI_LEN >
-	    m->data_len)
-		return 0;
 	if (pi->flags & OV2_PKT_F_LAST_FRAG_ONLY)
 		return 0;
 	return 1;
@@ -101,21 +86,6 @@ classify(struct ov2_offload_ctx *ctx, const struct rte_mbuf *m,
 disabled:
 	ctx->stats.disabled++;
 	return 0;
-}
-
-/* The SA key of a candidate: the SPI of its ESP or AH header as on the
- * wire, looked up as proto (ESP or AH), and the outer destination. */
-static void
-key_make(struct ov2_sa_key *k, const struct rte_mbuf *m,
-	 const struct ov2_pkt_info *pi, uint8_t proto)
-{
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	const uint8_t *dst = p + pi->l2_len +
-		(pi->family == 4 ? IPV4_DST_OFF : IPV6_DST_OFF);
-	uint32_t spi;
-
-	memcpy(&spi, p + pi->l2_len + pi->l3_len + spi_off(pi->proto), sizeof(spi));
-	ov2_sa_key_make(k, spi, proto, pi->family, dst);
 }
 
 static void
@@ -133,9 +103,10 @@ stage_parse(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[],
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		ov2_oob_clear(ov2_oob(m));
 		ctx->stats.packets++;
-		if (!classify(ctx, m, &b->pi[c]))
+		/* rule 2 ends with "the SPI is in the frame" */
+		if (!classify(ctx, m, &b->pi[c]) ||
+		    ov2_sa_key_of_pkt(&b->key[c], m, &b->pi[c], b->pi[c].proto) != 0)
 			continue;
-		key_make(&b->key[c], m, &b->pi[c], b->pi[c].proto);
 		b->keyp[c] = &b->key[c];
 		b->idx[c] = i;
 		c++;
@@ -158,9 +129,9 @@ on_miss(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 {
 	struct ov2_sa_key k;
 	struct ov2_sa *sa;
-	uint8_t other = pi->proto == OV2_IPPROTO_ESP ? OV2_IPPROTO_AH : OV2_IPPROTO_ESP;
 
-	key_make(&k, m, pi, other);
+	/* cannot fail: stage_parse found the SPI in the frame */
+	ov2_sa_key_of_pkt(&k, m, pi, ov2_ipsec_proto_other(pi->proto));
 	sa = ov2_sad_lookup(ctx->sad, &k);
 	if (sa == NULL) {
 		ctx->stats.no_sa++;

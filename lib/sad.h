@@ -7,6 +7,9 @@
 #define OV2_SAD_H
 
 #include <stdint.h>
+#include <string.h>
+#include <rte_mbuf.h>
+#include "pkt.h"
 #include "sa.h"
 
 #define OV2_SAD_BURST_MAX 64	/* most keys one bulk lookup takes */
@@ -38,6 +41,41 @@ ov2_sa_key_make(struct ov2_sa_key *k, uint32_t spi_be, uint8_t proto,
 		k->dst[i] = d[i];
 	for (; i < 16; i++)
 		k->dst[i] = 0;
+}
+
+static inline uint8_t
+ov2_ipsec_proto_other(uint8_t proto)
+{
+	return proto == OV2_IPPROTO_ESP ? OV2_IPPROTO_AH : OV2_IPPROTO_ESP;
+}
+
+/* Offset of the SPI from the start of the ESP or AH header: it starts ESP;
+ * in AH it follows next header, payload length and reserved (RFC 4302 2). */
+static inline uint32_t
+ov2_spi_offset(uint8_t proto)
+{
+	return proto == OV2_IPPROTO_AH ? 4 : 0;
+}
+
+/*
+ * The key an ESP/AH packet parsed into pi names: its SPI as on the wire,
+ * looked up as proto, and its outer destination address. Returns 0, or -1
+ * when the first segment ends before the SPI.
+ */
+static inline int
+ov2_sa_key_of_pkt(struct ov2_sa_key *k, const struct rte_mbuf *m,
+		  const struct ov2_pkt_info *pi, uint8_t proto)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t off = (uint32_t)pi->l2_len + pi->l3_len + ov2_spi_offset(pi->proto);
+	uint32_t spi;
+
+	if (off + sizeof(spi) > m->data_len)
+		return -1;
+	memcpy(&spi, p + off, sizeof(spi));
+	/* destination: IPv4 header offset 16, fixed IPv6 header offset 24 */
+	ov2_sa_key_make(k, spi, proto, pi->family, p + pi->l2_len + (pi->family == 4 ? 16 : 24));
+	return 0;
 }
 
 /* capacity: the most SAs the table will hold (>= 1). socket: NUMA node or
