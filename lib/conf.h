@@ -9,11 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "sa.h"
+#include "spd.h"
 
 struct ov2_conf {
 	struct ov2_sa_conf *sa;	/* every "sa" line, in file order */
 	uint32_t n_sa;
 	uint32_t cap_sa;
+	struct ov2_sp_rule *sp;	/* every "sp" line, in file order */
+	uint32_t n_sp;
+	uint32_t cap_sp;
 };
 
 /*

@@ -141,25 +141,96 @@ gcm_run(const struct ov2_crypto *c, int enc, const uint8_t *iv,
 	}
 }
 
-int
-ov2_crypto_open(const struct ov2_crypto *c, const uint8_t *iv,
-		const uint8_t *aad, uint32_t aad_len,
-		uint8_t *data, uint32_t len, const uint8_t *icv)
+/* The AAD of RFC 4106: SPI || seq (8 bytes), or SPI || seq_hi || seq (12). */
+static uint32_t
+esp_aad(uint8_t aad[12], const uint8_t *esp, int esn, uint32_t seq_hi)
 {
-	uint8_t tag[OV2_ICV_MAX];
+	if (!esn) {
+		memcpy(aad, esp, 8);
+		return 8;
+	}
+	memcpy(aad, esp, 4);
+	aad[4] = (uint8_t)(seq_hi >> 24);
+	aad[5] = (uint8_t)(seq_hi >> 16);
+	aad[6] = (uint8_t)(seq_hi >> 8);
+	aad[7] = (uint8_t)seq_hi;
+	memcpy(aad + 8, esp + 4, 4);
+	return 12;
+}
 
-	gcm_run(c, 0, iv, aad, aad_len, data, len, tag);
-	if (icv_equal(tag, icv, c->icv_len))
+/* Payload bytes between IV and ICV, or -1 when esp_len does not fit. */
+static int64_t
+esp_payload_len(const struct ov2_crypto *c, uint32_t esp_len)
+{
+	int64_t len = (int64_t)esp_len - OV2_ESP_HDR_LEN - c->iv_len - c->icv_len;
+
+	if (len < 2 || (c->block > 1 && len % c->block != 0))
+		return -1;
+	return len;
+}
+
+int
+ov2_crypto_esp_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,
+		    int esn, uint32_t seq_hi)
+{
+	int64_t len = esp_payload_len(c, esp_len);
+	uint8_t *iv = esp + OV2_ESP_HDR_LEN, *data = iv + c->iv_len;
+	uint8_t tag[OV2_ICV_MAX], aad[12];
+	uint32_t aad_len;
+
+	if (len < 0)
+		return -EINVAL;
+	aad_len = esp_aad(aad, esp, esn, seq_hi);
+	gcm_run(c, 0, iv, aad, aad_len, data, (uint32_t)len, tag);
+	if (icv_equal(tag, data + len, c->icv_len))
 		return 0;
 	/* CTR mode is its own inverse: put the ciphertext back. */
-	gcm_run(c, 1, iv, aad, aad_len, data, len, tag);
+	gcm_run(c, 1, iv, aad, aad_len, data, (uint32_t)len, tag);
 	return -EBADMSG;
 }
 
-void
-ov2_crypto_seal(const struct ov2_crypto *c, const uint8_t *iv,
-		const uint8_t *aad, uint32_t aad_len,
-		uint8_t *data, uint32_t len, uint8_t *icv)
+int
+ov2_crypto_esp_seal(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,
+		    int esn, uint32_t seq_hi)
 {
-	gcm_run(c, 1, iv, aad, aad_len, data, len, icv);
+	int64_t len = esp_payload_len(c, esp_len);
+	uint8_t *iv = esp + OV2_ESP_HDR_LEN, *data = iv + c->iv_len;
+	uint8_t aad[12];
+	uint32_t aad_len;
+
+	if (len < 0)
+		return -EINVAL;
+	aad_len = esp_aad(aad, esp, esn, seq_hi);
+	gcm_run(c, 1, iv, aad, aad_len, data, (uint32_t)len, data + len);
+	return 0;
+}
+
+const char *
+ov2_cipher_name(unsigned int cipher)
+{
+	switch (cipher) {
+	case OV2_CIPHER_NULL: return "null";
+	case OV2_CIPHER_AES_128_CBC: return "aes-128-cbc";
+	case OV2_CIPHER_AES_192_CBC: return "aes-192-cbc";
+	case OV2_CIPHER_AES_256_CBC: return "aes-256-cbc";
+	case OV2_CIPHER_DES_CBC: return "des-cbc";
+	case OV2_CIPHER_3DES_CBC: return "3des-cbc";
+	default: return NULL;
+	}
+}
+
+const char *
+ov2_auth_name(unsigned int auth)
+{
+	switch (auth) {
+	case OV2_AUTH_SHA1_96: return "sha1-hmac";
+	case OV2_AUTH_SHA256_128: return "sha256-hmac";
+	case OV2_AUTH_SHA384_192: return "sha384-hmac";
+	case OV2_AUTH_SHA512_256: return "sha512-hmac";
+	case OV2_AUTH_MD5_96: return "md5-hmac";
+	case OV2_AUTH_AES_128_GMAC: return "aes-128-gmac";
+	case OV2_AUTH_AES_192_GMAC: return "aes-192-gmac";
+	case OV2_AUTH_AES_256_GMAC: return "aes-256-gmac";
+	default: return NULL;
+	}
 }

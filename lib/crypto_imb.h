@@ -10,18 +10,45 @@
 #include <stdint.h>
 #include <intel-ipsec-mb.h>
 
+/* Combined-mode (AEAD) algorithms: aead_algo. */
 enum ov2_aead {
 	OV2_AEAD_NONE = 0,
 	OV2_AEAD_AES_128_GCM,
 	OV2_AEAD_AES_192_GCM,
 	OV2_AEAD_AES_256_GCM,
+	OV2_AEAD_CHACHA20_POLY1305,	/* RFC 7634 */
+};
+
+/* Ciphers used with a separate integrity algorithm: cipher_algo. */
+enum ov2_cipher {
+	OV2_CIPHER_UNSET = 0,		/* the SA uses an AEAD (or is AH) */
+	OV2_CIPHER_NULL,		/* RFC 2410 */
+	OV2_CIPHER_AES_128_CBC,		/* RFC 3602 */
+	OV2_CIPHER_AES_192_CBC,
+	OV2_CIPHER_AES_256_CBC,
+	OV2_CIPHER_DES_CBC,		/* deprecated (RFC 8221) */
+	OV2_CIPHER_3DES_CBC,		/* deprecated (RFC 8221) */
+};
+
+/* Integrity algorithms: auth_algo (ESP with a cipher, or AH). */
+enum ov2_auth {
+	OV2_AUTH_UNSET = 0,
+	OV2_AUTH_SHA1_96,		/* HMAC-SHA1-96, RFC 2404 */
+	OV2_AUTH_SHA256_128,		/* HMAC-SHA-256-128, RFC 4868 */
+	OV2_AUTH_SHA384_192,
+	OV2_AUTH_SHA512_256,
+	OV2_AUTH_MD5_96,		/* deprecated (RFC 8221) */
+	OV2_AUTH_AES_128_GMAC,		/* RFC 4543 (key + 4-byte salt) */
+	OV2_AUTH_AES_192_GMAC,
+	OV2_AUTH_AES_256_GMAC,
 };
 
 #define OV2_ESP_HDR_LEN   8	/* SPI + sequence number */
 #define OV2_GCM_IV_LEN    8	/* explicit IV on the wire (RFC 4106) */
 #define OV2_GCM_ICV_LEN   16
 #define OV2_GCM_SALT_LEN  4
-#define OV2_ICV_MAX       16
+#define OV2_ICV_MAX       32	/* HMAC-SHA-512-256 */
+#define OV2_AUTH_KEY_MAX  64	/* HMAC-SHA-512 key */
 
 struct ov2_sa_conf;
 
@@ -45,22 +72,32 @@ int ov2_crypto_init(struct ov2_crypto *c, const struct ov2_sa_conf *conf,
 void ov2_crypto_wipe(struct ov2_crypto *c);
 
 /*
- * Decrypt data[0..len) in place and verify icv (icv_len bytes) over
- * aad (SPI || seq, 8 bytes; 12 with ESN). iv is the packet's explicit IV.
- * Returns 0 when the ICV verified. On failure returns -EBADMSG and restores
- * the original ciphertext, so a packet indicated with an error status still
- * carries the bytes it arrived with. The ICV is compared in constant time.
+ * ESP inbound, whatever the SA's algorithms. esp points at the ESP header;
+ * esp_len counts the bytes from the ESP header to the end of the ICV
+ * (header, IV, ciphertext, ICV). With esn, seq_hi is the inferred high half
+ * of the sequence number and takes part in the ICV (RFC 4303 2.2.1, and
+ * the AAD of RFC 4106 / 4543 / 7634). Verifies the ICV (constant time),
+ * then decrypts the payload in place.
+ * Returns 0 when the ICV verified; -EINVAL when esp_len does not fit the
+ * algorithm (too short, ciphertext not a whole number of blocks); -EBADMSG
+ * when the ICV did not verify; on any failure the packet bytes are
+ * unchanged, so a packet indicated with an error status still carries the
+ * bytes it arrived with.
  */
-int ov2_crypto_open(const struct ov2_crypto *c, const uint8_t *iv,
-		    const uint8_t *aad, uint32_t aad_len,
-		    uint8_t *data, uint32_t len, const uint8_t *icv);
+int ov2_crypto_esp_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,
+			int esn, uint32_t seq_hi);
 
-/* Encrypt data[0..len) in place and write the ICV (for ov2gen and tests). */
-void ov2_crypto_seal(const struct ov2_crypto *c, const uint8_t *iv,
-		     const uint8_t *aad, uint32_t aad_len,
-		     uint8_t *data, uint32_t len, uint8_t *icv);
+/*
+ * ESP outbound (for ov2gen and tests): the caller wrote the ESP header, the
+ * IV and the plaintext with its trailer; this encrypts in place and writes
+ * the ICV at esp + esp_len - icv_len. Returns 0 or -EINVAL (lengths).
+ */
+int ov2_crypto_esp_seal(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,
+			int esn, uint32_t seq_hi);
 
 /* "aes-128-gcm" etc.; NULL for an unknown value. */
 const char *ov2_aead_name(unsigned int aead);
+const char *ov2_cipher_name(unsigned int cipher);
+const char *ov2_auth_name(unsigned int auth);
 
 #endif

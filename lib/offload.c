@@ -179,8 +179,8 @@ rx_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 		indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PACKET_SYNTAX);
 		return;
 	}
-	if (ov2_crypto_open(cr, iv, esp, OV2_ESP_HDR_LEN, data, (uint32_t)len,
-			    data + len) != 0) {
+	(void)iv;
+	if (ov2_crypto_esp_open(cr, esp, pi->ip_len - pi->l3_len, 0, 0) != 0) {
 		indicate_done(ctx, m, sa, esp_auth_failed(sa));
 		return;
 	}

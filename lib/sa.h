@@ -7,7 +7,10 @@
 #define OV2_SA_H
 
 #include <stdint.h>
+#include <rte_spinlock.h>
 #include "crypto_imb.h"
+#include "replay.h"
+#include "status.h"
 
 #define OV2_IPPROTO_ESP 50
 #define OV2_IPPROTO_AH  51
@@ -27,15 +30,35 @@ struct ov2_addr {
 	uint8_t a[16];		/* network order; IPv4 in a[0..3], rest zero */
 };
 
+/* ov2_sa_conf.flags */
+#define OV2_SA_F_ESN		(1u << 0)	/* extended sequence numbers */
+#define OV2_SA_F_REPLAY_SET	(1u << 1)	/* replay_window was given */
+#define OV2_SA_F_DEPRECATED_OK	(1u << 2)	/* allow-deprecated */
+#define OV2_SA_F_UDP_ENCAP	(1u << 3)	/* UDP-ESP (RFC 3948) */
+
 struct ov2_sa_conf {
 	uint32_t spi;		/* host order */
 	uint8_t dir;		/* enum ov2_sa_dir */
-	uint8_t proto;		/* OV2_IPPROTO_ESP (AH arrives in step 3) */
+	uint8_t proto;		/* OV2_IPPROTO_ESP or OV2_IPPROTO_AH */
 	uint8_t mode;		/* enum ov2_sa_mode */
-	uint8_t aead;		/* enum ov2_aead */
-	uint8_t key_len;	/* cipher key bytes, salt excluded */
+	uint8_t aead;		/* enum ov2_aead (ESP combined mode) */
+	uint8_t cipher;		/* enum ov2_cipher (with auth) */
+	uint8_t auth;		/* enum ov2_auth */
+	uint8_t key_len;	/* aead/cipher key bytes, salt excluded */
+	uint8_t auth_key_len;	/* auth key bytes (GMAC: salt excluded) */
 	uint8_t key[32];
-	uint8_t salt[4];
+	uint8_t salt[4];	/* AEAD or GMAC salt (RFC 4106 / 4543 / 7634) */
+	uint8_t auth_key[OV2_AUTH_KEY_MAX];
+	uint32_t flags;		/* OV2_SA_F_* */
+	uint16_t udp_sport;	/* UDP-ESP ports (host order) */
+	uint16_t udp_dport;
+	uint32_t replay_window;	/* with OV2_SA_F_REPLAY_SET; 0: check off */
+	uint64_t esn_start;	/* sequence number the receiver starts from */
+	uint64_t soft_packets;	/* lifetimes; 0: none */
+	uint64_t hard_packets;
+	uint64_t soft_bytes;
+	uint64_t hard_bytes;
+	uint32_t pair_spi;	/* inbound: the outbound SA deleted with it */
 	struct ov2_addr src;	/* tunnel source (optional) */
 	struct ov2_addr dst;	/* tunnel destination (required), or the
 				 * local address a transport SA is bound to
@@ -43,14 +66,52 @@ struct ov2_sa_conf {
 	uint32_t line;		/* line in the config file, 0 if none */
 };
 
+/* Per-SA counters kept by the transport side. */
+struct ov2_sa_stats {
+	uint64_t delivered;
+	uint64_t delivered_bytes;
+	uint64_t drops[OV2_DROP_COUNT];
+	uint64_t soft_expired;		/* soft lifetime events (0 or 1) */
+};
+
+/* ov2_sa.nic.flags */
+#define OV2_SA_NIC_EXPIRED	(1u << 0)	/* SaDeleteReq is being set */
+
+/* ov2_sa.host.flags */
+#define OV2_SA_HOST_DELETED	(1u << 0)	/* removed; packets in flight drop */
+#define OV2_SA_HOST_SOFT	(1u << 1)	/* soft lifetime event raised */
+
 /*
  * A live inbound SA. The crypto state comes first (64-byte aligned, read
  * on every packet); key material in it and in conf is wiped when freed.
+ *
+ * nic: what the NIC side keeps (lifetime use, the sequence top it infers
+ * ESN high bits from, which the transport keeps current through
+ * ov2_sa_update_esn(), OV2's UPDATE_SA).
+ * host: what the transport side keeps (anti-replay window, counters),
+ * written under host.lock.
  */
 struct ov2_sa {
 	struct ov2_crypto crypto;
 	struct ov2_sa_conf conf;
 	uint32_t id;		/* slot in the SA table */
+
+	struct {
+		uint64_t esn_top;	/* highest verified seq (UPDATE_SA) */
+		uint64_t packets;	/* verified packets (lifetime) */
+		uint64_t bytes;		/* their ESP payload bytes (lifetime) */
+		uint32_t flags;		/* OV2_SA_NIC_* */
+	} nic __attribute__((aligned(64)));
+
+	struct {
+		rte_spinlock_t lock;
+		uint32_t flags;		/* OV2_SA_HOST_* */
+		uint32_t window;	/* effective replay window (0: off) */
+		struct ov2_sa_stats stats;
+	} host __attribute__((aligned(64)));
+
+	/* Anti-replay state, sized for the window: must stay last. */
+	struct ov2_replay replay __attribute__((aligned(64)));
 } __attribute__((aligned(64)));
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <rte_byteorder.h>
@@ -63,6 +64,12 @@ ov2_sad_create(const char *name, uint32_t capacity, int socket,
 	return sad;
 }
 
+size_t
+ov2_sa_size(uint32_t window)
+{
+	return offsetof(struct ov2_sa, replay) + ov2_replay_size(window);
+}
+
 static void
 sa_free(struct ov2_sa *sa)
 {
@@ -103,6 +110,7 @@ ov2_sad_add(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 {
 	struct ov2_sa_key k;
 	struct ov2_sa *sa;
+	uint32_t window;
 	int32_t pos;
 	int rc;
 
@@ -122,12 +130,25 @@ ov2_sad_add(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 			 conf->spi, sad->capacity);
 		return -ENOSPC;
 	}
-	sa = rte_zmalloc_socket("ov2_sa", sizeof(*sa), 64, sad->socket);
+	window = (conf->flags & OV2_SA_F_REPLAY_SET) ? conf->replay_window :
+		 OV2_REPLAY_WINDOW_DEFAULT;
+	if (window > OV2_REPLAY_WINDOW_MAX) {
+		snprintf(err, errlen, "SA %u: replay window %u exceeds %u", conf->spi,
+			 window, OV2_REPLAY_WINDOW_MAX);
+		return -EINVAL;
+	}
+	sa = rte_zmalloc_socket("ov2_sa", ov2_sa_size(window), 64, sad->socket);
 	if (sa == NULL) {
 		snprintf(err, errlen, "SA %u: out of memory", conf->spi);
 		return -ENOMEM;
 	}
 	sa->conf = *conf;
+	rte_spinlock_init(&sa->host.lock);
+	sa->host.window = window;
+	ov2_replay_init(&sa->replay, window,
+			(conf->flags & OV2_SA_F_ESN) ? conf->esn_start :
+			(uint32_t)conf->esn_start);
+	sa->nic.esn_top = sa->replay.top;
 	rc = ov2_crypto_init(&sa->crypto, conf, err, errlen);
 	if (rc == 0)
 		rc = rte_hash_add_key_data(sad->h, &k, sa);

@@ -78,6 +78,9 @@ ov2_sa_key_of_pkt(struct ov2_sa_key *k, const struct rte_mbuf *m,
 	return 0;
 }
 
+/* Bytes an SA with replay window w occupies (its bitmap included). */
+size_t ov2_sa_size(uint32_t window);
+
 /* capacity: the most SAs the table will hold (>= 1). socket: NUMA node or
  * SOCKET_ID_ANY. NULL on failure with err filled. */
 struct ov2_sad *ov2_sad_create(const char *name, uint32_t capacity, int socket,

@@ -425,8 +425,8 @@ write_esp(uint8_t *p, const struct ov2_crypto *c, const struct ov2_build_opts *o
 		ct[L->plen] ^= 0xff;
 	if (o->fault == OV2_FAULT_BAD_INNER)
 		ct[0] &= 0x0f;
-	ov2_crypto_seal(c, p + OV2_ESP_HDR_LEN, p, OV2_ESP_HDR_LEN, ct, ct_len,
-			ct + ct_len);
+	ov2_crypto_esp_seal(c, p, OV2_ESP_HDR_LEN + OV2_GCM_IV_LEN + ct_len + OV2_GCM_ICV_LEN,
+			    0, 0);
 	if (o->fault == OV2_FAULT_BAD_ICV)
 		ct[ct_len + OV2_GCM_ICV_LEN - 1] ^= 0xff;
 	return OV2_ESP_HDR_LEN + OV2_GCM_IV_LEN + ct_len + OV2_GCM_ICV_LEN;
