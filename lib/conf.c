@@ -11,6 +11,7 @@
  * are escaped before they appear in a message.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,7 +24,6 @@
 
 #define LINE_MAX_BYTES	4096	/* one physical line, newline excluded */
 #define RULE_MAX_BYTES	16384	/* one rule after joining '\' lines */
-#define KEY_MAX_BYTES	(32 + OV2_GCM_SALT_LEN)
 #define SHOW_MAX	40	/* token bytes quoted in a message */
 #define SHOW_BUF	(SHOW_MAX * 4 + 8)
 #define MSG_BUF		512
@@ -229,44 +229,91 @@ ov2_addr_str(const struct ov2_addr *a, char *buf, size_t len)
 }
 
 /* ------------------------------------------------------------------ */
-/* One SA: "in|out SPI [esp] keyword value ..."                        */
+/* One SA: "in|out SPI [esp|ah] keyword [value] ..."                  */
 /* ------------------------------------------------------------------ */
+
+#define AUTH_KEY_MAX_BYTES (OV2_AUTH_KEY_MAX + OV2_GCM_SALT_LEN)
+
+/* A colon-separated hex key as given (never quoted in a message). */
+struct key_buf {
+	uint8_t b[AUTH_KEY_MAX_BYTES];
+	size_t n;		/* bytes given (may exceed b[]) */
+};
 
 struct sa_parse {
 	struct ov2_sa_conf *sa;
-	uint8_t key[KEY_MAX_BYTES];	/* aead_key bytes, salt included */
-	size_t key_n;			/* bytes given (may exceed key[]) */
-	unsigned int seen;		/* bit per entry of keywords[] */
-	const char *algo;		/* aead_algo as given */
+	struct key_buf aead_key, cipher_key, auth_key;
+	unsigned int seen;	/* bit per entry of keywords[] */
+	const char *algo;	/* aead_algo / cipher_algo as given */
+	const char *auth;	/* auth_algo as given */
+	int gmac;		/* auth_algo aes-gmac (size from the key) */
 	char *err;
 	size_t errlen;
 };
 
 typedef int (*kw_fn)(struct sa_parse *ps, const struct tok *val);
 
+/* How a keyword takes its value. */
+enum kw_val {
+	VAL_REQUIRED,
+	VAL_NONE,	/* a flag */
+	VAL_OPTIONAL,	/* a value follows when the next token is a number */
+};
+
 static int kw_aead_algo(struct sa_parse *ps, const struct tok *v);
 static int kw_aead_key(struct sa_parse *ps, const struct tok *v);
+static int kw_cipher_algo(struct sa_parse *ps, const struct tok *v);
+static int kw_cipher_key(struct sa_parse *ps, const struct tok *v);
+static int kw_auth_algo(struct sa_parse *ps, const struct tok *v);
+static int kw_auth_key(struct sa_parse *ps, const struct tok *v);
 static int kw_mode(struct sa_parse *ps, const struct tok *v);
 static int kw_src(struct sa_parse *ps, const struct tok *v);
 static int kw_dst(struct sa_parse *ps, const struct tok *v);
+static int kw_replay_window(struct sa_parse *ps, const struct tok *v);
+static int kw_esn(struct sa_parse *ps, const struct tok *v);
+static int kw_soft_packets(struct sa_parse *ps, const struct tok *v);
+static int kw_hard_packets(struct sa_parse *ps, const struct tok *v);
+static int kw_soft_bytes(struct sa_parse *ps, const struct tok *v);
+static int kw_hard_bytes(struct sa_parse *ps, const struct tok *v);
+static int kw_pair(struct sa_parse *ps, const struct tok *v);
+static int kw_allow_deprecated(struct sa_parse *ps, const struct tok *v);
+static int kw_udp_encap(struct sa_parse *ps, const struct tok *v);
 
-enum { KW_AEAD_ALGO, KW_AEAD_KEY, KW_MODE, KW_SRC, KW_DST };
+enum {
+	KW_AEAD_ALGO, KW_AEAD_KEY, KW_CIPHER_ALGO, KW_CIPHER_KEY, KW_AUTH_ALGO,
+	KW_AUTH_KEY, KW_MODE, KW_SRC, KW_DST, KW_REPLAY_WINDOW, KW_ESN,
+	KW_SOFT_PACKETS, KW_HARD_PACKETS, KW_SOFT_BYTES, KW_HARD_BYTES, KW_PAIR,
+	KW_ALLOW_DEPRECATED, KW_UDP_ENCAP,
+};
 
 static const struct {
 	const char *name;
 	kw_fn fn;
+	enum kw_val val;
 } keywords[] = {
-	[KW_AEAD_ALGO] = { "aead_algo", kw_aead_algo },
-	[KW_AEAD_KEY] = { "aead_key", kw_aead_key },
-	[KW_MODE] = { "mode", kw_mode },
-	[KW_SRC] = { "src", kw_src },
-	[KW_DST] = { "dst", kw_dst },
+	[KW_AEAD_ALGO] = { "aead_algo", kw_aead_algo, VAL_REQUIRED },
+	[KW_AEAD_KEY] = { "aead_key", kw_aead_key, VAL_REQUIRED },
+	[KW_CIPHER_ALGO] = { "cipher_algo", kw_cipher_algo, VAL_REQUIRED },
+	[KW_CIPHER_KEY] = { "cipher_key", kw_cipher_key, VAL_REQUIRED },
+	[KW_AUTH_ALGO] = { "auth_algo", kw_auth_algo, VAL_REQUIRED },
+	[KW_AUTH_KEY] = { "auth_key", kw_auth_key, VAL_REQUIRED },
+	[KW_MODE] = { "mode", kw_mode, VAL_REQUIRED },
+	[KW_SRC] = { "src", kw_src, VAL_REQUIRED },
+	[KW_DST] = { "dst", kw_dst, VAL_REQUIRED },
+	[KW_REPLAY_WINDOW] = { "replay-window", kw_replay_window, VAL_REQUIRED },
+	[KW_ESN] = { "esn", kw_esn, VAL_OPTIONAL },
+	[KW_SOFT_PACKETS] = { "soft-packet-limit", kw_soft_packets, VAL_REQUIRED },
+	[KW_HARD_PACKETS] = { "hard-packet-limit", kw_hard_packets, VAL_REQUIRED },
+	[KW_SOFT_BYTES] = { "soft-byte-limit", kw_soft_bytes, VAL_REQUIRED },
+	[KW_HARD_BYTES] = { "hard-byte-limit", kw_hard_bytes, VAL_REQUIRED },
+	[KW_PAIR] = { "pair", kw_pair, VAL_REQUIRED },
+	[KW_ALLOW_DEPRECATED] = { "allow-deprecated", kw_allow_deprecated, VAL_NONE },
+	[KW_UDP_ENCAP] = { "udp-encap", kw_udp_encap, VAL_OPTIONAL },
 };
 
 /* ipsec-secgw's other "sa" keywords (examples/ipsec-secgw/sa.c). */
 static const char *const unsupported_kw[] = {
-	"cipher_algo", "cipher_key", "auth_algo", "auth_key", "type",
-	"port_id", "fallback", "flow-direction", "esn", "udp-encap",
+	"type", "port_id", "fallback", "flow-direction",
 	"reassembly_en", "telemetry", "mss", "sess_type", NULL
 };
 
@@ -278,12 +325,47 @@ static const struct {
 	{ "aes-128-gcm", OV2_AEAD_AES_128_GCM, 16 },
 	{ "aes-192-gcm", OV2_AEAD_AES_192_GCM, 24 },
 	{ "aes-256-gcm", OV2_AEAD_AES_256_GCM, 32 },
+	{ "chacha20-poly1305", OV2_AEAD_CHACHA20_POLY1305, 32 },
 };
 
 /* ipsec-secgw's other AEAD algorithms. */
 static const char *const unsupported_aead[] = {
-	"aes-128-ccm", "aes-192-ccm", "aes-256-ccm", "chacha20-poly1305", NULL
+	"aes-128-ccm", "aes-192-ccm", "aes-256-ccm", NULL
 };
+
+static const struct {
+	const char *name;
+	uint8_t cipher;
+	uint8_t key_len;
+	uint8_t deprecated;
+} cipher_algos[] = {
+	{ "null", OV2_CIPHER_NULL, 0, 0 },
+	{ "aes-128-cbc", OV2_CIPHER_AES_128_CBC, 16, 0 },
+	{ "aes-192-cbc", OV2_CIPHER_AES_192_CBC, 24, 0 },
+	{ "aes-256-cbc", OV2_CIPHER_AES_256_CBC, 32, 0 },
+	{ "des-cbc", OV2_CIPHER_DES_CBC, 8, 1 },
+	{ "3des-cbc", OV2_CIPHER_3DES_CBC, 24, 1 },
+};
+
+static const char *const unsupported_cipher[] = {
+	"aes-128-ctr", "aes-192-ctr", "aes-256-ctr", NULL
+};
+
+/* HMAC keys as long as the hash output (RFC 2104 / 2404 / 4868). */
+static const struct {
+	const char *name;
+	uint8_t auth;
+	uint8_t key_len;
+	uint8_t deprecated;
+} auth_algos[] = {
+	{ "sha1-hmac", OV2_AUTH_SHA1_96, 20, 0 },
+	{ "sha256-hmac", OV2_AUTH_SHA256_128, 32, 0 },
+	{ "sha384-hmac", OV2_AUTH_SHA384_192, 48, 0 },
+	{ "sha512-hmac", OV2_AUTH_SHA512_256, 64, 0 },
+	{ "md5-hmac", OV2_AUTH_MD5_96, 16, 1 },
+};
+
+static const char *const unsupported_auth[] = { "aes-xcbc-mac", NULL };
 
 static const struct {
 	const char *name;
@@ -294,13 +376,15 @@ static const struct {
 	{ "ipv6-tunnel", OV2_MODE_TUNNEL6 },
 };
 
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
 static int
 kw_aead_algo(struct sa_parse *ps, const struct tok *v)
 {
 	char sb[SHOW_BUF];
 	size_t i;
 
-	for (i = 0; i < sizeof(aead_algos) / sizeof(aead_algos[0]); i++) {
+	for (i = 0; i < N_OF(aead_algos); i++) {
 		if (tok_is(v, aead_algos[i].name)) {
 			ps->sa->aead = aead_algos[i].aead;
 			ps->sa->key_len = aead_algos[i].key_len;
@@ -310,9 +394,61 @@ kw_aead_algo(struct sa_parse *ps, const struct tok *v)
 	}
 	if (tok_in(v, unsupported_aead))
 		return fail(ps->err, ps->errlen,
-			    "aead_algo '%s' is not supported yet", show(v, sb, sizeof(sb)));
-	return fail(ps->err, ps->errlen, "unknown aead_algo '%s' "
-		    "(expected aes-128-gcm, aes-192-gcm or aes-256-gcm)",
+			    "aead_algo '%s' is not supported", show(v, sb, sizeof(sb)));
+	return fail(ps->err, ps->errlen, "unknown aead_algo '%s' (expected aes-128-gcm, "
+		    "aes-192-gcm, aes-256-gcm or chacha20-poly1305)",
+		    show(v, sb, sizeof(sb)));
+}
+
+static int
+kw_cipher_algo(struct sa_parse *ps, const struct tok *v)
+{
+	char sb[SHOW_BUF];
+	size_t i;
+
+	for (i = 0; i < N_OF(cipher_algos); i++) {
+		if (tok_is(v, cipher_algos[i].name)) {
+			ps->sa->cipher = cipher_algos[i].cipher;
+			ps->sa->key_len = cipher_algos[i].key_len;
+			ps->algo = cipher_algos[i].name;
+			return 0;
+		}
+	}
+	if (tok_in(v, unsupported_cipher))
+		return fail(ps->err, ps->errlen,
+			    "cipher_algo '%s' is not supported", show(v, sb, sizeof(sb)));
+	return fail(ps->err, ps->errlen, "unknown cipher_algo '%s' (expected null, "
+		    "aes-128-cbc, aes-192-cbc, aes-256-cbc, des-cbc or 3des-cbc)",
+		    show(v, sb, sizeof(sb)));
+}
+
+static int
+kw_auth_algo(struct sa_parse *ps, const struct tok *v)
+{
+	char sb[SHOW_BUF];
+	size_t i;
+
+	if (tok_is(v, "aes-gmac")) {
+		ps->gmac = 1;		/* AES key size from the key's length */
+		ps->auth = "aes-gmac";
+		return 0;
+	}
+	for (i = 0; i < N_OF(auth_algos); i++) {
+		if (tok_is(v, auth_algos[i].name)) {
+			ps->sa->auth = auth_algos[i].auth;
+			ps->sa->auth_key_len = auth_algos[i].key_len;
+			ps->auth = auth_algos[i].name;
+			return 0;
+		}
+	}
+	if (tok_is(v, "null"))
+		return fail(ps->err, ps->errlen, "auth_algo null: OV2 requires "
+			    "authentication on every offloaded SA");
+	if (tok_in(v, unsupported_auth))
+		return fail(ps->err, ps->errlen,
+			    "auth_algo '%s' is not supported", show(v, sb, sizeof(sb)));
+	return fail(ps->err, ps->errlen, "unknown auth_algo '%s' (expected sha1-hmac, "
+		    "sha256-hmac, sha384-hmac, sha512-hmac, md5-hmac or aes-gmac)",
 		    show(v, sb, sizeof(sb)));
 }
 
@@ -331,26 +467,45 @@ key_byte(const char *p, size_t n, uint8_t *out)
 
 /* "de:ad:be:ef": colon-separated hex bytes. The key is never quoted. */
 static int
-kw_aead_key(struct sa_parse *ps, const struct tok *v)
+parse_key(struct sa_parse *ps, const struct tok *v, struct key_buf *k,
+	  const char *what)
 {
 	const char *p = v->p, *end = v->p + v->n, *c;
 	uint8_t b = 0;
 	int rc = 0;
 
-	for (ps->key_n = 0; rc == 0 && p <= end; p = c + 1) {
+	for (k->n = 0; rc == 0 && p <= end; p = c + 1) {
 		c = memchr(p, ':', (size_t)(end - p));
 		if (c == NULL)
 			c = end;
 		rc = key_byte(p, (size_t)(c - p), &b);
-		if (rc == 0 && ps->key_n < KEY_MAX_BYTES)
-			ps->key[ps->key_n] = b;
-		ps->key_n++;
+		if (rc == 0 && k->n < sizeof(k->b))
+			k->b[k->n] = b;
+		k->n++;
 	}
 	wipe(&b, sizeof(b));
 	if (rc != 0)
-		return fail(ps->err, ps->errlen, "aead_key: byte %zu is not "
-			    "1 or 2 hex digits (expected xx:xx:...)", ps->key_n);
+		return fail(ps->err, ps->errlen, "%s: byte %zu is not "
+			    "1 or 2 hex digits (expected xx:xx:...)", what, k->n);
 	return 0;
+}
+
+static int
+kw_aead_key(struct sa_parse *ps, const struct tok *v)
+{
+	return parse_key(ps, v, &ps->aead_key, "aead_key");
+}
+
+static int
+kw_cipher_key(struct sa_parse *ps, const struct tok *v)
+{
+	return parse_key(ps, v, &ps->cipher_key, "cipher_key");
+}
+
+static int
+kw_auth_key(struct sa_parse *ps, const struct tok *v)
+{
+	return parse_key(ps, v, &ps->auth_key, "auth_key");
 }
 
 static int
@@ -359,7 +514,7 @@ kw_mode(struct sa_parse *ps, const struct tok *v)
 	char sb[SHOW_BUF];
 	size_t i;
 
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+	for (i = 0; i < N_OF(modes); i++) {
 		if (tok_is(v, modes[i].name)) {
 			ps->sa->mode = modes[i].mode;
 			return 0;
@@ -394,12 +549,146 @@ kw_dst(struct sa_parse *ps, const struct tok *v)
 	return kw_addr(ps, v, "dst", &ps->sa->dst);
 }
 
+/* Decimal or 0x-hex, at most UINT64_MAX. */
+static int
+parse_u64(const struct tok *t, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned int base = 10;
+	size_t i = 0;
+
+	if (t->n > 2 && t->p[0] == '0' && (t->p[1] == 'x' || t->p[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == t->n)
+		return -1;
+	for (; i < t->n; i++) {
+		int d = hex_val(t->p[i]);
+
+		if (d < 0 || (unsigned int)d >= base)
+			return -1;
+		if (v > (UINT64_MAX - (unsigned int)d) / base)
+			return -1;
+		v = v * base + (unsigned int)d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+kw_u64(struct sa_parse *ps, const struct tok *v, const char *what, uint64_t min,
+       uint64_t max, uint64_t *out)
+{
+	char sb[SHOW_BUF];
+
+	if (parse_u64(v, out) != 0 || *out < min || *out > max)
+		return fail(ps->err, ps->errlen, "%s: '%s' is not a number in "
+			    "%" PRIu64 "..%" PRIu64, what, show(v, sb, sizeof(sb)), min, max);
+	return 0;
+}
+
+static int
+kw_replay_window(struct sa_parse *ps, const struct tok *v)
+{
+	uint64_t w;
+
+	if (kw_u64(ps, v, "replay-window", 0, OV2_REPLAY_WINDOW_MAX, &w) != 0)
+		return -EINVAL;
+	ps->sa->replay_window = (uint32_t)w;
+	ps->sa->flags |= OV2_SA_F_REPLAY_SET;
+	return 0;
+}
+
+/* "esn" alone, or "esn N": N is the sequence number the receiver starts
+ * from (as received; ipsec-secgw's keyword). */
+static int
+kw_esn(struct sa_parse *ps, const struct tok *v)
+{
+	ps->sa->flags |= OV2_SA_F_ESN;
+	if (v == NULL)
+		return 0;
+	return kw_u64(ps, v, "esn", 0, UINT64_MAX, &ps->sa->esn_start);
+}
+
+static int
+kw_soft_packets(struct sa_parse *ps, const struct tok *v)
+{
+	return kw_u64(ps, v, "soft-packet-limit", 1, UINT64_MAX, &ps->sa->soft_packets);
+}
+
+static int
+kw_hard_packets(struct sa_parse *ps, const struct tok *v)
+{
+	return kw_u64(ps, v, "hard-packet-limit", 1, UINT64_MAX, &ps->sa->hard_packets);
+}
+
+static int
+kw_soft_bytes(struct sa_parse *ps, const struct tok *v)
+{
+	return kw_u64(ps, v, "soft-byte-limit", 1, UINT64_MAX, &ps->sa->soft_bytes);
+}
+
+static int
+kw_hard_bytes(struct sa_parse *ps, const struct tok *v)
+{
+	return kw_u64(ps, v, "hard-byte-limit", 1, UINT64_MAX, &ps->sa->hard_bytes);
+}
+
+static int
+kw_pair(struct sa_parse *ps, const struct tok *v)
+{
+	uint64_t spi;
+
+	if (kw_u64(ps, v, "pair", SPI_MIN, UINT32_MAX, &spi) != 0)
+		return -EINVAL;
+	ps->sa->pair_spi = (uint32_t)spi;
+	return 0;
+}
+
+static int
+kw_allow_deprecated(struct sa_parse *ps, const struct tok *v)
+{
+	(void)v;
+	ps->sa->flags |= OV2_SA_F_DEPRECATED_OK;
+	return 0;
+}
+
+/* "udp-encap", "udp-encap PORT" (both ports) or "udp-encap SPORT:DPORT";
+ * RFC 3948's 4500 when not given. */
+static int
+kw_udp_encap(struct sa_parse *ps, const struct tok *v)
+{
+	char sb[SHOW_BUF];
+	const char *colon;
+	struct tok a, b;
+	uint32_t sp, dp;
+
+	ps->sa->flags |= OV2_SA_F_UDP_ENCAP;
+	ps->sa->udp_sport = 4500;
+	ps->sa->udp_dport = 4500;
+	if (v == NULL)
+		return 0;
+	colon = memchr(v->p, ':', v->n);
+	a.p = v->p;
+	a.n = colon != NULL ? (size_t)(colon - v->p) : v->n;
+	b.p = colon != NULL ? colon + 1 : v->p;
+	b.n = colon != NULL ? v->n - a.n - 1 : v->n;
+	if (parse_u32(&a, &sp) != 0 || parse_u32(&b, &dp) != 0 || a.n == 0 ||
+	    b.n == 0 || sp == 0 || dp == 0 || sp > 65535 || dp > 65535)
+		return fail(ps->err, ps->errlen, "udp-encap: '%s' is not PORT or "
+			    "SPORT:DPORT (1..65535)", show(v, sb, sizeof(sb)));
+	ps->sa->udp_sport = (uint16_t)sp;
+	ps->sa->udp_dport = (uint16_t)dp;
+	return 0;
+}
+
 static int
 find_keyword(const struct tok *t)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+	for (i = 0; i < N_OF(keywords); i++)
 		if (tok_is(t, keywords[i].name))
 			return (int)i;
 	return -1;
@@ -410,21 +699,32 @@ bad_keyword(struct sa_parse *ps, const struct tok *t)
 {
 	char sb[SHOW_BUF];
 
-	if (tok_is(t, "ah"))
-		return fail(ps->err, ps->errlen, "AH SAs are not supported yet");
-	if (tok_is(t, "esp"))
-		return fail(ps->err, ps->errlen, "'esp' must come right after the SPI");
+	if (tok_is(t, "esp") || tok_is(t, "ah"))
+		return fail(ps->err, ps->errlen, "'%s' must come right after the SPI",
+			    tok_is(t, "ah") ? "ah" : "esp");
 	if (tok_in(t, unsupported_kw))
-		return fail(ps->err, ps->errlen, "keyword '%s' is not supported yet",
+		return fail(ps->err, ps->errlen, "keyword '%s' is not supported",
 			    show(t, sb, sizeof(sb)));
 	return fail(ps->err, ps->errlen, "unknown keyword '%s'", show(t, sb, sizeof(sb)));
+}
+
+/* An optional value is present when the next token starts with a digit. */
+static int
+optional_value(const char **s, struct tok *v)
+{
+	const char *save = *s;
+
+	if (next_tok(s, v) && v->p[0] >= '0' && v->p[0] <= '9')
+		return 1;
+	*s = save;
+	return 0;
 }
 
 static int
 parse_keywords(struct sa_parse *ps, const char *s)
 {
 	struct tok t, v;
-	int i, rc;
+	int i, rc, have;
 
 	while (next_tok(&s, &t)) {
 		i = find_keyword(&t);
@@ -434,10 +734,21 @@ parse_keywords(struct sa_parse *ps, const char *s)
 			return fail(ps->err, ps->errlen, "keyword '%s' is given twice",
 				    keywords[i].name);
 		ps->seen |= 1u << i;
-		if (!next_tok(&s, &v))
-			return fail(ps->err, ps->errlen, "keyword '%s' needs a value",
-				    keywords[i].name);
-		rc = keywords[i].fn(ps, &v);
+		switch (keywords[i].val) {
+		case VAL_NONE:
+			have = 0;
+			break;
+		case VAL_OPTIONAL:
+			have = optional_value(&s, &v);
+			break;
+		default:
+			have = next_tok(&s, &v);
+			if (!have)
+				return fail(ps->err, ps->errlen, "keyword '%s' needs a value",
+					    keywords[i].name);
+			break;
+		}
+		rc = keywords[i].fn(ps, have ? &v : NULL);
 		if (rc != 0)
 			return rc;
 	}
@@ -461,7 +772,7 @@ parse_spi(struct sa_parse *ps, const struct tok *t)
 	return 0;
 }
 
-/* "in|out SPI [esp]"; *s is left after what was consumed. */
+/* "in|out SPI [esp|ah]"; *s is left after what was consumed. */
 static int
 parse_head(struct sa_parse *ps, const char **s)
 {
@@ -479,39 +790,146 @@ parse_head(struct sa_parse *ps, const char **s)
 		return fail(ps->err, ps->errlen, "sa needs an SPI");
 	if (parse_spi(ps, &t) != 0)
 		return -EINVAL;
+	ps->sa->proto = OV2_IPPROTO_ESP;
 	save = *s;
 	if (!next_tok(s, &t) || !(tok_is(&t, "esp") || tok_is(&t, "ah")))
 		*s = save;
 	else if (tok_is(&t, "ah"))
-		return fail(ps->err, ps->errlen, "AH SAs are not supported yet");
+		ps->sa->proto = OV2_IPPROTO_AH;
 	return 0;
 }
 
 static int
-check_required(struct sa_parse *ps)
+has(const struct sa_parse *ps, int kw)
 {
-	static const int req[] = { KW_AEAD_ALGO, KW_AEAD_KEY, KW_MODE };
+	return (ps->seen & (1u << kw)) != 0;
+}
+
+static int
+refuse_kw(struct sa_parse *ps, int kw, const char *why)
+{
+	if (has(ps, kw))
+		return fail(ps->err, ps->errlen, "keyword '%s' %s", keywords[kw].name, why);
+	return 0;
+}
+
+/* Which algorithm keywords the SA's protocol needs and allows. */
+static int
+check_algos(struct sa_parse *ps)
+{
+	static const int ah_refused[] = { KW_AEAD_ALGO, KW_AEAD_KEY, KW_CIPHER_ALGO,
+					  KW_CIPHER_KEY, KW_UDP_ENCAP };
 	size_t i;
 
-	for (i = 0; i < sizeof(req) / sizeof(req[0]); i++)
-		if (!(ps->seen & (1u << req[i])))
-			return fail(ps->err, ps->errlen, "missing keyword '%s'",
-				    keywords[req[i]].name);
+	if (ps->sa->proto == OV2_IPPROTO_AH) {
+		for (i = 0; i < N_OF(ah_refused); i++)
+			if (refuse_kw(ps, ah_refused[i], "does not apply to an AH SA") != 0)
+				return -EINVAL;
+		if (!has(ps, KW_AUTH_ALGO))
+			return fail(ps->err, ps->errlen, "missing keyword 'auth_algo' "
+				    "(an AH SA needs an integrity algorithm)");
+	} else if (has(ps, KW_AEAD_ALGO)) {
+		if (refuse_kw(ps, KW_CIPHER_ALGO, "cannot be combined with aead_algo") ||
+		    refuse_kw(ps, KW_CIPHER_KEY, "cannot be combined with aead_algo") ||
+		    refuse_kw(ps, KW_AUTH_ALGO, "cannot be combined with aead_algo") ||
+		    refuse_kw(ps, KW_AUTH_KEY, "cannot be combined with aead_algo"))
+			return -EINVAL;
+		if (!has(ps, KW_AEAD_KEY))
+			return fail(ps->err, ps->errlen, "missing keyword 'aead_key'");
+		return 0;
+	} else if (has(ps, KW_CIPHER_ALGO)) {
+		if (refuse_kw(ps, KW_AEAD_KEY, "needs aead_algo"))
+			return -EINVAL;
+		if (!has(ps, KW_AUTH_ALGO))
+			return fail(ps->err, ps->errlen, "cipher_algo %s without auth_algo: "
+				    "OV2 requires authentication on every offloaded SA",
+				    ps->algo);
+		if (ps->sa->cipher == OV2_CIPHER_NULL) {
+			if (refuse_kw(ps, KW_CIPHER_KEY, "does not apply to cipher_algo null"))
+				return -EINVAL;
+		} else if (!has(ps, KW_CIPHER_KEY)) {
+			return fail(ps->err, ps->errlen, "missing keyword 'cipher_key'");
+		}
+	} else {
+		return fail(ps->err, ps->errlen, "missing keyword 'aead_algo' or "
+			    "'cipher_algo' (an ESP SA needs its algorithms)");
+	}
+	if (!has(ps, KW_AUTH_KEY))
+		return fail(ps->err, ps->errlen, "missing keyword 'auth_key'");
+	if (ps->gmac && ps->sa->proto == OV2_IPPROTO_ESP &&
+	    ps->sa->cipher != OV2_CIPHER_NULL)
+		return fail(ps->err, ps->errlen, "auth_algo aes-gmac goes with "
+			    "cipher_algo null (RFC 4543); use aead_algo aes-*-gcm "
+			    "for encryption");
 	return 0;
 }
 
 static int
-check_key(struct sa_parse *ps)
+key_len_fail(struct sa_parse *ps, const char *kw, const char *algo, size_t got,
+	     size_t key, size_t salt)
+{
+	if (salt != 0)
+		return fail(ps->err, ps->errlen, "%s has %zu bytes, %s needs %zu "
+			    "(%zu key + %zu salt)", kw, got, algo, key + salt, key, salt);
+	return fail(ps->err, ps->errlen, "%s has %zu bytes, %s needs %zu",
+		    kw, got, algo, key);
+}
+
+static int
+check_keys(struct sa_parse *ps)
 {
 	struct ov2_sa_conf *sa = ps->sa;
-	size_t want = (size_t)sa->key_len + OV2_GCM_SALT_LEN;
+	size_t n;
 
-	if (ps->key_n != want)
-		return fail(ps->err, ps->errlen, "aead_key has %zu bytes, %s needs %zu "
-			    "(%u key + %u salt)", ps->key_n,
-			    ps->algo, want, sa->key_len, OV2_GCM_SALT_LEN);
-	memcpy(sa->key, ps->key, sa->key_len);
-	memcpy(sa->salt, ps->key + sa->key_len, OV2_GCM_SALT_LEN);
+	if (sa->aead != OV2_AEAD_NONE) {
+		n = (size_t)sa->key_len + OV2_GCM_SALT_LEN;
+		if (ps->aead_key.n != n)
+			return key_len_fail(ps, "aead_key", ps->algo, ps->aead_key.n,
+					    sa->key_len, OV2_GCM_SALT_LEN);
+		memcpy(sa->key, ps->aead_key.b, sa->key_len);
+		memcpy(sa->salt, ps->aead_key.b + sa->key_len, OV2_GCM_SALT_LEN);
+		return 0;
+	}
+	if (sa->cipher != OV2_CIPHER_UNSET && sa->cipher != OV2_CIPHER_NULL) {
+		if (ps->cipher_key.n != sa->key_len)
+			return key_len_fail(ps, "cipher_key", ps->algo, ps->cipher_key.n,
+					    sa->key_len, 0);
+		memcpy(sa->key, ps->cipher_key.b, sa->key_len);
+	}
+	if (ps->gmac) {
+		/* RFC 4543: an AES key of 16, 24 or 32 bytes and a 4-byte salt */
+		n = ps->auth_key.n;
+		if (n != 20 && n != 28 && n != 36)
+			return fail(ps->err, ps->errlen, "auth_key has %zu bytes, aes-gmac "
+				    "needs 20, 28 or 36 (16, 24 or 32 key + 4 salt)", n);
+		n -= OV2_GCM_SALT_LEN;
+		sa->auth = n == 16 ? OV2_AUTH_AES_128_GMAC :
+			   n == 24 ? OV2_AUTH_AES_192_GMAC : OV2_AUTH_AES_256_GMAC;
+		sa->auth_key_len = (uint8_t)n;
+		memcpy(sa->auth_key, ps->auth_key.b, n);
+		memcpy(sa->salt, ps->auth_key.b + n, OV2_GCM_SALT_LEN);
+		return 0;
+	}
+	if (ps->auth_key.n != sa->auth_key_len)
+		return key_len_fail(ps, "auth_key", ps->auth, ps->auth_key.n,
+				    sa->auth_key_len, 0);
+	memcpy(sa->auth_key, ps->auth_key.b, sa->auth_key_len);
+	return 0;
+}
+
+/* RFC 8221: DES, 3DES and HMAC-MD5 only when the line says so. */
+static int
+check_deprecated(struct sa_parse *ps)
+{
+	const struct ov2_sa_conf *sa = ps->sa;
+	int dep_cipher = sa->cipher == OV2_CIPHER_DES_CBC || sa->cipher == OV2_CIPHER_3DES_CBC;
+	int dep_auth = sa->auth == OV2_AUTH_MD5_96;
+
+	if ((dep_cipher || dep_auth) && !(sa->flags & OV2_SA_F_DEPRECATED_OK))
+		return fail(ps->err, ps->errlen, "%s is deprecated (RFC 8221: MUST NOT "
+			    "or SHOULD NOT be used); add 'allow-deprecated' to the SA "
+			    "line to use it anyway",
+			    dep_cipher ? ps->algo : ps->auth);
 	return 0;
 }
 
@@ -548,6 +966,28 @@ check_addrs(struct sa_parse *ps)
 	return check_family(ps, "src", &sa->src, fam, mode);
 }
 
+/* Lifetimes, pairing and the replay window make sense together. */
+static int
+check_life(struct sa_parse *ps)
+{
+	const struct ov2_sa_conf *sa = ps->sa;
+
+	if (sa->soft_packets != 0 && sa->hard_packets != 0 &&
+	    sa->soft_packets >= sa->hard_packets)
+		return fail(ps->err, ps->errlen, "soft-packet-limit %" PRIu64 " must be "
+			    "below hard-packet-limit %" PRIu64, sa->soft_packets,
+			    sa->hard_packets);
+	if (sa->soft_bytes != 0 && sa->hard_bytes != 0 && sa->soft_bytes >= sa->hard_bytes)
+		return fail(ps->err, ps->errlen, "soft-byte-limit %" PRIu64 " must be "
+			    "below hard-byte-limit %" PRIu64, sa->soft_bytes, sa->hard_bytes);
+	if (sa->dir == OV2_SA_OUT && has(ps, KW_PAIR))
+		return fail(ps->err, ps->errlen, "'pair' goes on the inbound SA "
+			    "(sa in ... pair <outbound spi>)");
+	if (!(sa->flags & OV2_SA_F_ESN) && sa->esn_start > UINT32_MAX)
+		return fail(ps->err, ps->errlen, "esn start needs ESN");
+	return 0;
+}
+
 int
 ov2_conf_parse_sa(const char *words, struct ov2_sa_conf *sa, char *err, size_t errlen)
 {
@@ -560,18 +1000,25 @@ ov2_conf_parse_sa(const char *words, struct ov2_sa_conf *sa, char *err, size_t e
 	rc = parse_head(&ps, &words);
 	if (rc == 0)
 		rc = parse_keywords(&ps, words);
+	if (rc == 0 && !has(&ps, KW_MODE))
+		rc = fail(err, errlen, "missing keyword 'mode'");
 	if (rc == 0)
-		rc = check_required(&ps);
+		rc = check_algos(&ps);
 	if (rc == 0)
-		rc = check_key(&ps);
+		rc = check_keys(&ps);
+	if (rc == 0)
+		rc = check_deprecated(&ps);
 	if (rc == 0)
 		rc = check_addrs(&ps);
-	wipe(ps.key, sizeof(ps.key));
+	if (rc == 0)
+		rc = check_life(&ps);
+	wipe(&ps.aead_key, sizeof(ps.aead_key));
+	wipe(&ps.cipher_key, sizeof(ps.cipher_key));
+	wipe(&ps.auth_key, sizeof(ps.auth_key));
 	if (rc != 0) {
 		wipe(sa, sizeof(*sa));
 		return rc;
 	}
-	sa->proto = OV2_IPPROTO_ESP;
 	sa->line = 0;
 	return 0;
 }
@@ -592,6 +1039,7 @@ sa_hash(const struct ov2_sa_conf *s)
 	size_t i;
 
 	h = (h ^ s->dir) * 16777619u;
+	h = (h ^ s->proto) * 16777619u;
 	h = (h ^ s->dst.family) * 16777619u;
 	for (i = 0; i < sizeof(s->dst.a); i++)
 		h = (h ^ s->dst.a[i]) * 16777619u;
@@ -601,7 +1049,7 @@ sa_hash(const struct ov2_sa_conf *s)
 static int
 same_sa(const struct ov2_sa_conf *a, const struct ov2_sa_conf *b)
 {
-	return a->spi == b->spi && a->dir == b->dir &&
+	return a->spi == b->spi && a->dir == b->dir && a->proto == b->proto &&
 	       a->dst.family == b->dst.family &&
 	       memcmp(a->dst.a, b->dst.a, sizeof(a->dst.a)) == 0;
 }
@@ -832,6 +1280,39 @@ load_lines(struct loader *ld, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * "sa in ... pair P": an outbound SA with SPI P must exist, and no two
+ * inbound SAs may name the same one (OV2 deletes the pair together).
+ */
+static int
+check_pairs(struct loader *ld)
+{
+	const struct ov2_conf *c = &ld->conf;
+	uint32_t i, j, out, users;
+
+	for (i = 0; i < c->n_sa; i++) {
+		const struct ov2_sa_conf *in = &c->sa[i];
+
+		if (in->dir != OV2_SA_IN || in->pair_spi == 0)
+			continue;
+		ld->rule_line = in->line;
+		for (out = 0; out < c->n_sa; out++)
+			if (c->sa[out].dir == OV2_SA_OUT && c->sa[out].spi == in->pair_spi)
+				break;
+		if (out == c->n_sa)
+			return lfail(ld, -EINVAL, "pair %u: no 'sa out %u' line",
+				     in->pair_spi, in->pair_spi);
+		for (j = 0, users = 0; j < i; j++)
+			if (c->sa[j].dir == OV2_SA_IN && c->sa[j].pair_spi == in->pair_spi)
+				users++;
+		if (users != 0)
+			return lfail(ld, -EINVAL, "pair %u: outbound SA %u is already "
+				     "paired with another inbound SA", in->pair_spi,
+				     in->pair_spi);
+	}
+	return 0;
+}
+
 int
 ov2_conf_load_buf(const char *buf, size_t len, const char *name,
 		  struct ov2_conf *conf, char *err, size_t errlen)
@@ -853,6 +1334,8 @@ ov2_conf_load_buf(const char *buf, size_t len, const char *name,
 	ld->err = err;
 	ld->errlen = errlen;
 	rc = load_lines(ld, buf, len);
+	if (rc == 0)
+		rc = check_pairs(ld);
 	if (rc == 0)
 		*conf = ld->conf;
 	else

@@ -17,6 +17,7 @@
 
 #define K16  "00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f"
 #define K24  K16 ":10:11:12:13:14:15:16:17"
+#define K8   "00:01:02:03:04:05:06:07"
 #define K32  K24 ":18:19:1a:1b:1c:1d:1e:1f"
 #define SALT ":a0:a1:a2:a3"
 #define G128 "aead_algo aes-128-gcm aead_key " K16 SALT
@@ -51,7 +52,7 @@ struct tcase {
 	{ t, NULL, n, spi, dir, mode, aead, klen, src, dst, line, 0 }
 #define ERR(t, e) { t, e, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0 }
 #define ERRN(t, e) { t, e, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, sizeof(t) - 1 }
-#define UNSUP(kw) ERR(SA(1000, TR " " kw " 1"), "t:1: keyword '" kw "' is not supported yet")
+#define UNSUP(kw) ERR(SA(1000, TR " " kw " 1"), "t:1: keyword '" kw "' is not supported")
 
 static const struct tcase cases[] = {
 	/* 1-8: each algorithm, key length and mode */
@@ -110,8 +111,8 @@ static const struct tcase cases[] = {
 	ERR("sa in 1000 aead_algo aes-128-gcm aead_key 0x00:" K16 " " TR, "aead_key: byte 1 is not"),
 	/* 38-41: algorithms and modes */
 	ERR("sa in 1000 aead_algo aes-128-cbc aead_key " K16 SALT " " TR, "t:1: unknown aead_algo 'aes-128-cbc'"),
-	ERR("sa in 1000 aead_algo chacha20-poly1305 aead_key " K32 SALT " " TR,
-	    "aead_algo 'chacha20-poly1305' is not supported yet"),
+	ERR("sa in 1000 aead_algo aes-128-ccm aead_key " K16 SALT " " TR,
+	    "aead_algo 'aes-128-ccm' is not supported"),
 	ERR(SA(1000, "mode tunnel dst 10.0.0.2"), "unknown mode 'tunnel'"),
 	ERR(SA(1000, "mode IPV4-TUNNEL dst 10.0.0.2"), "unknown mode 'IPV4-TUNNEL'"),
 	/* 42-44: required keywords */
@@ -152,14 +153,19 @@ static const struct tcase cases[] = {
 	ERR("sa in 1000 " G128 " aead_algo aes-256-gcm " TR, "keyword 'aead_algo' is given twice"),
 	ERR(SA(1000, TR " dst"), "t:1: keyword 'dst' needs a value"),
 	ERR("sa in 1000 " TR " aead_algo", "keyword 'aead_algo' needs a value"),
-	ERR("sa in 1000 ah " G128 " " TR, "t:1: AH SAs are not supported yet"),
+	ERR("sa in 1000 ah " G128 " " TR, "t:1: keyword 'aead_algo' does not apply to an AH SA"),
 	ERR(SA(1000, TR " esp"), "'esp' must come right after the SPI"),
-	ERR(SA(1000, TR " ah"), "AH SAs are not supported yet"),
+	ERR(SA(1000, TR " ah"), "'ah' must come right after the SPI"),
 	ERR("sa in 1000 esp esp " G128 " " TR, "'esp' must come right after the SPI"),
-	/* 80-93: ipsec-secgw keywords not supported yet */
-	UNSUP("cipher_algo"), UNSUP("cipher_key"), UNSUP("auth_algo"), UNSUP("auth_key"),
+	/* 80-93: ipsec-secgw keywords ov2rx does not support; mixed algorithms */
+	ERR(SA(1000, TR " cipher_algo aes-128-cbc"), "keyword 'cipher_algo' cannot be combined with aead_algo"),
+	ERR(SA(1000, TR " cipher_key 01"), "keyword 'cipher_key' cannot be combined with aead_algo"),
+	ERR(SA(1000, TR " auth_algo sha1-hmac"), "keyword 'auth_algo' cannot be combined with aead_algo"),
+	ERR(SA(1000, TR " auth_key 01"), "keyword 'auth_key' cannot be combined with aead_algo"),
 	UNSUP("type"), UNSUP("port_id"), UNSUP("fallback"), UNSUP("flow-direction"),
-	UNSUP("esn"), UNSUP("udp-encap"), UNSUP("reassembly_en"), UNSUP("telemetry"),
+	ERR(SA(1000, TR " esn 1x"), "esn: '1x' is not a number"),
+	ERR(SA(1000, TR " udp-encap 0"), "udp-encap: '0' is not PORT or SPORT:DPORT"),
+	UNSUP("reassembly_en"), UNSUP("telemetry"),
 	UNSUP("mss"), UNSUP("sess_type"),
 	/* 94-96: unknown keywords */
 	ERR(SA(1000, TR " foo 1"), "t:1: unknown keyword 'foo'"),
@@ -173,7 +179,7 @@ static const struct tcase cases[] = {
 	ERR("flow ipv4 dst 192.168.0.0/16 port 0 queue 0", "t:1: 'flow' rules are not supported yet"),
 	ERR("  SA in 1000", "t:1: unknown rule 'SA'"),
 	ERR("sa-in 1000", "unknown rule 'sa-in'"),
-	ERR("\\\nsa in 1000", "t:1: missing keyword 'aead_algo'"),
+	ERR("\\\nsa in 1000", "t:1: missing keyword 'mode'"),
 	ERR("in 1000 " G128 " " TR, "unknown rule 'in'"),
 	/* 105-110: line numbers, duplicates naming the first line */
 	ERR("# c\n\n" SA(1000, TR) "\n\nfoo\n", "t:5: unknown rule 'foo'"),
@@ -558,10 +564,155 @@ test_addr_str(void)
 	CHECK(strcmp(ov2_addr_str(&a, b, sizeof(b)), "?") == 0);
 }
 
+/*
+ * Keywords of the SA life cycle (replay window, ESN, lifetimes, pairing)
+ * and of every algorithm: one line each, the fields it must set, or the
+ * error it must give.
+ */
+#define HS1 "auth_key " K16 ":10:11:12:13"			/* 20 bytes */
+#define HS256 "auth_key " K32					/* 32 bytes */
+#define HS384 "auth_key " K32 ":" K16				/* 48 bytes */
+#define HS512 "auth_key " K32 ":" K32				/* 64 bytes */
+#define HMD5 "auth_key " K16					/* 16 bytes */
+#define CBC128 "cipher_algo aes-128-cbc cipher_key " K16
+
+struct fcase {
+	const char *text;
+	const char *err;
+	uint8_t proto, aead, cipher, auth, key_len, auth_key_len;
+	uint32_t flags, window;
+	uint64_t esn_start, soft_p, hard_p, soft_b, hard_b;
+	uint32_t pair;
+	uint16_t sport, dport;
+};
+
+#define ESP OV2_IPPROTO_ESP
+#define AH OV2_IPPROTO_AH
+#define FOK(t, ...) { t, NULL, __VA_ARGS__ }
+#define FERR(t, e) { t, e, 0 }
+
+static const struct fcase fcases[] = {
+	/* 1-8: replay window and ESN */
+	FOK(SA(1000, TR " replay-window 0"), ESP, A128, 0, 0, 16, 0, OV2_SA_F_REPLAY_SET, 0),
+	FOK(SA(1000, TR " replay-window 4096"), ESP, A128, 0, 0, 16, 0, OV2_SA_F_REPLAY_SET, 4096),
+	FOK(SA(1000, TR " replay-window 65536"), ESP, A128, 0, 0, 16, 0, OV2_SA_F_REPLAY_SET, 65536),
+	FERR(SA(1000, TR " replay-window 65537"), "replay-window: '65537' is not a number in 0..65536"),
+	FOK(SA(1000, "esn " TR), ESP, A128, 0, 0, 16, 0, OV2_SA_F_ESN, 0, 0),
+	FOK(SA(1000, TR " esn 0x100000005"), ESP, A128, 0, 0, 16, 0, OV2_SA_F_ESN, 0, 0x100000005ull),
+	FOK(SA(1000, TR " esn 18446744073709551615"), ESP, A128, 0, 0, 16, 0, OV2_SA_F_ESN, 0,
+	    UINT64_MAX),
+	FERR(SA(1000, TR " esn 18446744073709551616"), "esn: '18446744073709551616' is not a number"),
+	/* 9-14: lifetimes and pairing */
+	FOK(SA(1000, TR " soft-packet-limit 10 hard-packet-limit 20 soft-byte-limit 1000 "
+	       "hard-byte-limit 2000"), ESP, A128, 0, 0, 16, 0, 0, 0, 0, 10, 20, 1000, 2000),
+	FERR(SA(1000, TR " soft-packet-limit 20 hard-packet-limit 20"),
+	     "soft-packet-limit 20 must be below hard-packet-limit 20"),
+	FERR(SA(1000, TR " soft-byte-limit 5 hard-byte-limit 4"), "soft-byte-limit 5 must be below"),
+	FERR(SA(1000, TR " hard-packet-limit 0"), "hard-packet-limit: '0' is not a number in 1.."),
+	FOK(SA(1000, TR " pair 2000") "\nsa out 2000 " G128 " " TR, ESP, A128, 0, 0, 16, 0, 0, 0,
+	    0, 0, 0, 0, 0, 2000),
+	FERR(SA(1000, TR " pair 2001") "\nsa out 2000 " G128 " " TR, "t:1: pair 2001: no 'sa out 2001' line"),
+	/* 15-17 */
+	FERR(SA(1000, TR " pair 2000") "\n" SA(1001, TR " pair 2000") "\nsa out 2000 " G128 " " TR,
+	     "t:2: pair 2000: outbound SA 2000 is already paired"),
+	FERR("sa out 2000 " G128 " " TR " pair 1000", "'pair' goes on the inbound SA"),
+	FERR(SA(1000, TR " pair 255"), "pair: '255' is not a number in 256..4294967295"),
+	/* 18-26: CBC, NULL, GMAC, ChaCha20 */
+	FOK("sa in 1000 " CBC128 " auth_algo sha1-hmac " HS1 " " TR, ESP, 0, OV2_CIPHER_AES_128_CBC,
+	    OV2_AUTH_SHA1_96, 16, 20, 0, 0),
+	FOK("sa in 1000 cipher_algo aes-256-cbc cipher_key " K32 " auth_algo sha256-hmac " HS256 " " TR,
+	    ESP, 0, OV2_CIPHER_AES_256_CBC, OV2_AUTH_SHA256_128, 32, 32, 0, 0),
+	FOK("sa in 1000 cipher_algo aes-192-cbc cipher_key " K24 " auth_algo sha384-hmac " HS384 " " TR,
+	    ESP, 0, OV2_CIPHER_AES_192_CBC, OV2_AUTH_SHA384_192, 24, 48, 0, 0),
+	FOK("sa in 1000 cipher_algo null auth_algo sha512-hmac " HS512 " " TR, ESP, 0, OV2_CIPHER_NULL,
+	    OV2_AUTH_SHA512_256, 0, 64, 0, 0),
+	FOK("sa in 1000 cipher_algo null auth_algo aes-gmac auth_key " K16 SALT " " TR, ESP, 0,
+	    OV2_CIPHER_NULL, OV2_AUTH_AES_128_GMAC, 0, 16, 0, 0),
+	FOK("sa in 1000 cipher_algo null auth_algo aes-gmac auth_key " K32 SALT " " TR, ESP, 0,
+	    OV2_CIPHER_NULL, OV2_AUTH_AES_256_GMAC, 0, 32, 0, 0),
+	FOK("sa in 1000 aead_algo chacha20-poly1305 aead_key " K32 SALT " " TR, ESP,
+	    OV2_AEAD_CHACHA20_POLY1305, 0, 0, 32, 0, 0, 0),
+	FERR("sa in 1000 cipher_algo null auth_algo aes-gmac auth_key " K16 " " TR,
+	     "auth_key has 16 bytes, aes-gmac needs 20, 28 or 36"),
+	FERR("sa in 1000 " CBC128 " auth_algo aes-gmac auth_key " K16 SALT " " TR,
+	     "auth_algo aes-gmac goes with cipher_algo null"),
+	/* 27-34: what OV2 and RFC 8221 refuse */
+	FERR("sa in 1000 " CBC128 " " TR, "cipher_algo aes-128-cbc without auth_algo: OV2 requires authentication"),
+	FERR("sa in 1000 " CBC128 " auth_algo null " TR, "auth_algo null: OV2 requires authentication"),
+	FERR("sa in 1000 cipher_algo des-cbc cipher_key " K8 " auth_algo sha1-hmac " HS1 " " TR,
+	     "des-cbc is deprecated (RFC 8221"),
+	FERR("sa in 1000 " CBC128 " auth_algo md5-hmac " HMD5 " " TR, "md5-hmac is deprecated"),
+	FOK("sa in 1000 cipher_algo 3des-cbc cipher_key " K24 " auth_algo md5-hmac " HMD5
+	    " allow-deprecated " TR, ESP, 0, OV2_CIPHER_3DES_CBC, OV2_AUTH_MD5_96, 24, 16,
+	    OV2_SA_F_DEPRECATED_OK, 0),
+	FERR("sa in 1000 " CBC128 " auth_algo sha1-hmac " HS256 " " TR, "auth_key has 32 bytes, sha1-hmac needs 20"),
+	FERR("sa in 1000 cipher_algo aes-128-cbc cipher_key " K24 " auth_algo sha1-hmac " HS1 " " TR,
+	     "cipher_key has 24 bytes, aes-128-cbc needs 16"),
+	FERR("sa in 1000 cipher_algo null cipher_key " K16 " auth_algo sha1-hmac " HS1 " " TR,
+	     "keyword 'cipher_key' does not apply to cipher_algo null"),
+	/* 35-41: AH, UDP-ESP */
+	FOK("sa in 1000 ah auth_algo sha256-hmac " HS256 " " TR, AH, 0, 0, OV2_AUTH_SHA256_128, 0, 32, 0, 0),
+	FOK("sa in 1000 ah auth_algo aes-gmac auth_key " K24 SALT " " T4, AH, 0, 0,
+	    OV2_AUTH_AES_192_GMAC, 0, 24, 0, 0),
+	FERR("sa in 1000 ah " CBC128 " auth_algo sha1-hmac " HS1 " " TR,
+	     "keyword 'cipher_algo' does not apply to an AH SA"),
+	FERR("sa in 1000 ah " TR, "missing keyword 'auth_algo' (an AH SA needs"),
+	FOK(SA(1000, T4 " udp-encap"), ESP, A128, 0, 0, 16, 0, OV2_SA_F_UDP_ENCAP, 0, 0, 0, 0, 0, 0,
+	    0, 4500, 4500),
+	FOK(SA(1000, "udp-encap 4501:4502 " T4), ESP, A128, 0, 0, 16, 0, OV2_SA_F_UDP_ENCAP, 0, 0, 0, 0,
+	    0, 0, 0, 4501, 4502),
+	FERR(SA(1000, T4 " udp-encap 4500:65536"), "udp-encap: '4500:65536' is not PORT or SPORT:DPORT"),
+};
+
+static void
+test_fields(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(fcases) / sizeof(fcases[0]); i++) {
+		const struct fcase *c = &fcases[i];
+		const struct ov2_sa_conf *sa;
+		struct ov2_conf conf;
+		char err[512] = "";
+		int rc, ok;
+
+		rc = ov2_conf_load_buf(c->text, strlen(c->text), "t", &conf, err, sizeof(err));
+		if (c->err != NULL) {
+			ok = rc != 0 && strstr(err, c->err) != NULL && conf.n_sa == 0;
+			if (!ok)
+				printf("field case %u failed: rc %d err \"%s\" (want \"%s\")\n",
+				       i + 1, rc, err, c->err);
+			CHECK(ok);
+			continue;
+		}
+		CHECK_EQ(rc, 0);
+		if (rc != 0) {
+			printf("field case %u failed: %s\n", i + 1, err);
+			continue;
+		}
+		sa = &conf.sa[0];
+		ok = sa->proto == c->proto && sa->aead == c->aead && sa->cipher == c->cipher &&
+		     sa->auth == c->auth && sa->key_len == c->key_len &&
+		     sa->auth_key_len == c->auth_key_len && sa->flags == c->flags &&
+		     sa->replay_window == c->window && sa->esn_start == c->esn_start &&
+		     sa->soft_packets == c->soft_p && sa->hard_packets == c->hard_p &&
+		     sa->soft_bytes == c->soft_b && sa->hard_bytes == c->hard_b &&
+		     sa->pair_spi == c->pair && sa->udp_sport == c->sport &&
+		     sa->udp_dport == c->dport;
+		if (!ok)
+			printf("field case %u failed: fields differ (flags %#x auth %u klen %u aklen %u)\n",
+			       i + 1, sa->flags, sa->auth, sa->key_len, sa->auth_key_len);
+		CHECK(ok);
+		ov2_conf_free(&conf);
+	}
+	printf("test_conf: %zu field cases\n", sizeof(fcases) / sizeof(fcases[0]));
+}
+
 int
 main(void)
 {
 	test_table();
+	test_fields();
 	test_long_lines();
 	test_fuzz();
 	test_many();
