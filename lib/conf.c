@@ -1187,14 +1187,52 @@ rule_sa(struct loader *ld, const char *rest)
 	return rc;
 }
 
+/* Policy rules hold no secret: plain realloc. */
+static int
+conf_push_sp(struct ov2_conf *c, const struct ov2_sp_rule *r)
+{
+	struct ov2_sp_rule *n;
+	uint32_t cap;
+
+	if (c->n_sp == UINT32_MAX)
+		return -ENOMEM;
+	if (c->n_sp == c->cap_sp) {
+		cap = c->cap_sp == 0 ? 16 :
+		      c->cap_sp > UINT32_MAX / 2 ? UINT32_MAX : c->cap_sp * 2;
+		if ((uint64_t)cap * sizeof(*r) > SIZE_MAX)
+			return -ENOMEM;
+		n = realloc(c->sp, (size_t)cap * sizeof(*r));
+		if (n == NULL)
+			return -ENOMEM;
+		c->sp = n;
+		c->cap_sp = cap;
+	}
+	c->sp[c->n_sp++] = *r;
+	return 0;
+}
+
+static int
+rule_sp(struct loader *ld, const char *rest)
+{
+	struct ov2_sp_rule r;
+	char msg[MSG_BUF];
+	int rc;
+
+	rc = ov2_sp_parse(rest, &r, msg, sizeof(msg));
+	if (rc != 0)
+		return lfail(ld, rc, "%s", msg);
+	r.line = ld->rule_line;
+	if (conf_push_sp(&ld->conf, &r) != 0)
+		return lfail(ld, -ENOMEM, "out of memory");
+	return 0;
+}
+
 /* Rules ipsec-secgw has and this step refuses. */
 static int
 rule_other(struct loader *ld, const struct tok *t)
 {
 	char sb[SHOW_BUF];
 
-	if (tok_is(t, "sp"))
-		return lfail(ld, -EINVAL, "inbound policy (sp) rules are not supported yet");
 	if (tok_is(t, "rt") || tok_is(t, "neigh"))
 		return lfail(ld, -EINVAL, "'%s' rules are not used by ov2rx "
 			     "(delivered packets go to --out)", tok_is(t, "rt") ? "rt" : "neigh");
@@ -1216,6 +1254,8 @@ do_rule(struct loader *ld)
 		rc = 0;
 	else if (tok_is(&t, "sa"))
 		rc = rule_sa(ld, s);
+	else if (tok_is(&t, "sp"))
+		rc = rule_sp(ld, s);
 	else
 		rc = rule_other(ld, &t);
 	wipe(ld->rule, ld->rule_n);
@@ -1420,5 +1460,6 @@ ov2_conf_free(struct ov2_conf *conf)
 		return;
 	wipe(conf->sa, (size_t)conf->n_sa * sizeof(*conf->sa));
 	free(conf->sa);
+	free(conf->sp);
 	memset(conf, 0, sizeof(*conf));
 }

@@ -11,6 +11,12 @@
  * the highest pri wins (ties: the earlier line). Only "in" rules are
  * classified; "out" rules are parsed and kept (this dataplane only
  * receives).
+ *
+ * "esp" and one action are required; the other words may come in any
+ * order, each at most once. pri defaults to 0 (as in ipsec-secgw). SPIs
+ * are 256..4294967295. ADDR/LEN must have no bit set beyond LEN, and LEN
+ * is required (ipsec-secgw reads a bare address as /0). proto is a range
+ * P or P:Q (0..255), sport and dport are ranges A:B (0..65535), lo <= hi.
  */
 #ifndef OV2_SPD_H
 #define OV2_SPD_H
@@ -52,7 +58,9 @@ struct ov2_spd;
 
 /*
  * Build the classifier over the "in" rules of rules[0..n) (copied).
- * n may be 0 (every lookup then misses). NULL on failure, err filled.
+ * n may be 0 (every lookup then misses). Ties between matching rules of
+ * equal pri go to the one earlier in rules[]. NULL on failure (a rule the
+ * parser would refuse, out of memory), err filled.
  */
 struct ov2_spd *ov2_spd_create(const char *name, const struct ov2_sp_rule *rules,
 			       uint32_t n, int socket, char *err, size_t errlen);
@@ -70,6 +78,13 @@ uint32_t ov2_spd_count(const struct ov2_spd *spd);
  * readable. Ports are read for TCP, UDP and SCTP first fragments (IPv6:
  * after the extension headers); otherwise they are 0. A packet too short
  * for its header gets NULL. out[i] is the winning rule, or NULL.
+ *
+ * Nothing is read past len[i], nor past the IP total (IPv6: payload)
+ * length. Also NULL: a TCP/UDP/SCTP first fragment too short to hold the
+ * ports (no port selector can be checked on it), and an IPv6 packet with
+ * more than 8 extension headers. out[i] points into the SPD's copy of the
+ * rules (valid until ov2_spd_free()). Safe to call from several lcores at
+ * once; a larger n is taken OV2_SPD_BURST_MAX packets at a time.
  */
 void ov2_spd_classify(const struct ov2_spd *spd, const uint8_t *const ip[],
 		      const uint32_t len[], uint32_t n,
