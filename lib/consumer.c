@@ -1,29 +1,54 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The transport side of OV2 (RFC 4303 section 3.4 inbound processing,
- * minus what the NIC side already did). Per packet, in order:
- *   1. no CryptoDone: cleartext is delivered; ESP/AH is dropped as "no SA"
- *      or "not processed" (software fallback arrives in step 2);
- *   2. CryptoStatus other than SUCCESS: dropped with the status as reason;
- *   3. [step 2] sequence-number check (anti-replay) on the ESP header;
- *   4. ESP trailer checks and decapsulation (tunnel: the inner packet;
+ * The transport side of OV2 (RFC 4303 section 3.4 / RFC 4301 section 5.2
+ * inbound processing, minus what the NIC side already did). Per packet:
+ *   1. no CryptoDone: IP fragments are reassembled first; cleartext goes
+ *      to the policy check; ESP/AH of a known SA is processed here in
+ *      software by the same engine (as a stack does for packets its NIC
+ *      did not offload); ESP/AH without an SA is dropped (no SA);
+ *   2. SaDeleteReq: DELETE_SA for the SA and its paired outbound SA, once
+ *      (packets of a deleted SA still in flight are dropped);
+ *   3. CryptoStatus other than SUCCESS: dropped with the status as reason;
+ *   4. anti-replay check on the full sequence number (the ESN high half
+ *      the NIC side verified with), window update, UPDATE_SA;
+ *   5. ESP trailer checks and decapsulation (tunnel: the inner packet;
  *      transport: the IP header restored);
- *   5. [step 2] inbound policy check on the decapsulated packet.
- * The consumer reads the OOB data and the SA it references; it never
- * repeats the NIC side's crypto.
+ *   6. inbound policy on the decapsulated packet: a protect rule naming
+ *      the SA must match. Cleartext needs a bypass rule.
+ * Steps 1-5 run packet by packet; step 6 classifies the whole burst at
+ * once; the counters (global and per SA) are added at the end.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
 #include "consumer.h"
+#include "offload.h"
 #include "oob.h"
 #include "pkt.h"
 #include "sad.h"
+#include "spd.h"
 
 #define DELIVER OV2_DROP_COUNT	/* "no drop reason": deliver */
+#define HELD (OV2_DROP_COUNT + 1)	/* kept by reassembly */
 
 #define IPPROTO_NONE_NH 59	/* RFC 4303 2.6 dummy packet */
+
+#define LOG(level, ...) rte_log(RTE_LOG_##level, RTE_LOGTYPE_USER1, "ov2: " __VA_ARGS__)
+
+/* What the policy stage must check for a packet to deliver. */
+enum pol {
+	POL_NONE = 0,
+	POL_PROTECTED,	/* decrypted: a protect rule for its SA */
+	POL_CLEAR,	/* cleartext: a bypass rule */
+};
 
 /* The outer IPv4 header checksum, unless the port already verified it. */
 static int
@@ -37,49 +62,6 @@ ip_checksum_ok(const struct rte_mbuf *m, const struct ov2_pkt_info *pi)
 		return 0;
 	return rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, pi->l2_len),
 			     pi->l3_len) == 0xffff;
-}
-
-/* ESP or AH that the NIC side did not check. */
-static unsigned int
-ipsec_unprocessed(const struct ov2_consumer *c, const struct rte_mbuf *m,
-		  const struct ov2_pkt_info *pi)
-{
-	struct ov2_sa_key k;
-
-	if (pi->flags & OV2_PKT_F_FRAG)
-		return OV2_DROP_NOT_PROCESSED;
-	if (ov2_sa_key_of_pkt(&k, m, pi, pi->proto) != 0)
-		return OV2_DROP_MALFORMED;
-	if (ov2_sad_lookup(c->sad, &k) != NULL)
-		return OV2_DROP_NOT_PROCESSED;
-	k.proto = ov2_ipsec_proto_other(pi->proto);
-	if (ov2_sad_lookup(c->sad, &k) != NULL)
-		return OV2_DROP_NOT_PROCESSED;
-	return OV2_DROP_NO_SA;
-}
-
-/* Packets indicated without OOB data. */
-static unsigned int
-not_offloaded(const struct ov2_consumer *c, const struct rte_mbuf *m)
-{
-	struct ov2_pkt_info pi;
-
-	switch (ov2_pkt_parse(m, &pi)) {
-	case OV2_PKT_NOT_IP:
-		return DELIVER;
-	case OV2_PKT_BAD:
-		return OV2_DROP_MALFORMED;
-	default:
-		break;
-	}
-	if (!ip_checksum_ok(m, &pi))
-		return OV2_DROP_BAD_IP_CHECKSUM;
-	if (pi.proto == OV2_IPPROTO_ESP || pi.proto == OV2_IPPROTO_AH)
-		return ipsec_unprocessed(c, m, &pi);
-	if (pi.flags & OV2_PKT_F_TRUNCATED)
-		return OV2_DROP_MALFORMED;
-	/* [step 2] inbound policy: bypass / discard / protect for cleartext. */
-	return DELIVER;
 }
 
 /* Length of the inner packet of type nh at p (payload bytes), or 0. */
@@ -207,45 +189,460 @@ esp_decap(struct rte_mbuf *m, const struct ov2_oob *o)
 	return decap_tunnel(m, &pi, ct_off, ct_len, nh);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Setup                                                               */
+/* ------------------------------------------------------------------ */
+
+int
+ov2_consumer_init(struct ov2_consumer *c, const struct ov2_consumer_conf *conf,
+		  char *err, size_t errlen)
+{
+	uint32_t max = conf->frag_max != 0 ? conf->frag_max : 1024;
+	uint32_t ms = conf->frag_timeout_ms != 0 ? conf->frag_timeout_ms : 2000;
+	uint64_t cycles = (rte_get_tsc_hz() + 999) / 1000 * ms;
+
+	memset(c, 0, sizeof(*c));
+	c->sad = conf->sad;
+	c->spd = conf->spd;
+	c->stats = conf->stats;
+	c->big_pool = conf->big_pool;
+	if (c->big_pool == NULL)
+		return 0;
+	c->death_row = rte_zmalloc_socket("ov2_frag_dr", sizeof(struct rte_ip_frag_death_row),
+					  RTE_CACHE_LINE_SIZE, conf->socket);
+	/* RTE_LIBRTE_IP_FRAG_MAX_FRAG fragments per packet; buckets of 16 */
+	c->frag = rte_ip_frag_table_create(max / 16 + 1, 16, max, cycles, conf->socket);
+	if (c->frag == NULL || c->death_row == NULL) {
+		snprintf(err, errlen, "cannot create a reassembly table of %u packets", max);
+		ov2_consumer_fini(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Count and free what the death row holds: fragments reassembly gave up. */
+static void
+flush_death_row(struct ov2_consumer *c)
+{
+	struct rte_ip_frag_death_row *dr = c->death_row;
+
+	if (dr == NULL || dr->cnt == 0)
+		return;
+	c->stats->drops[OV2_DROP_REASSEMBLY_FAILED] += dr->cnt;
+	c->stats->frag_held -= RTE_MIN((uint64_t)dr->cnt, c->stats->frag_held);
+	rte_ip_frag_free_death_row(dr, 0);
+}
+
+void
+ov2_consumer_fini(struct ov2_consumer *c)
+{
+	flush_death_row(c);
+	if (c->frag != NULL) {
+		/* the fragments still waiting are freed with the table */
+		c->stats->drops[OV2_DROP_REASSEMBLY_FAILED] += c->stats->frag_held;
+		c->stats->frag_held = 0;
+		rte_ip_frag_table_destroy(c->frag);
+	}
+	rte_free(c->death_row);
+	c->frag = NULL;
+	c->death_row = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reassembly and the software path                                    */
+/* ------------------------------------------------------------------ */
+
+/* Copy a chained packet into one segment of the big pool (the engine and
+ * the decapsulation work on one segment). NULL when it does not fit. */
+static struct rte_mbuf *
+linearize(struct ov2_consumer *c, struct rte_mbuf *m)
+{
+	uint32_t room = (uint32_t)rte_pktmbuf_data_room_size(c->big_pool) -
+			RTE_PKTMBUF_HEADROOM;
+	struct rte_mbuf *n;
+	const void *src;
+	char *dst;
+
+	if (m->pkt_len > room || m->pkt_len > UINT16_MAX)
+		return NULL;
+	n = rte_pktmbuf_alloc(c->big_pool);
+	if (n == NULL)
+		return NULL;
+	dst = rte_pktmbuf_append(n, (uint16_t)m->pkt_len);
+	src = dst != NULL ? rte_pktmbuf_read(m, 0, m->pkt_len, dst) : NULL;
+	if (src == NULL) {
+		rte_pktmbuf_free(n);
+		return NULL;
+	}
+	if (src != dst)
+		memcpy(dst, src, m->pkt_len);
+	n->port = m->port;
+	n->ol_flags = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	return n;
+}
+
+/*
+ * An IP fragment: give it to the reassembly table. Returns HELD when the
+ * table keeps it, DELIVER with *mp the reassembled one-segment packet, or
+ * a drop reason (*mp unchanged: the caller drops the fragment).
+ */
 static unsigned int
-consume_one(struct ov2_consumer *c, struct rte_mbuf *m)
+reassemble(struct ov2_consumer *c, struct rte_mbuf **mp, const struct ov2_pkt_info *pi)
+{
+	struct rte_mbuf *m = *mp, *r, *lin;
+	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l2_len);
+	uint64_t now = rte_rdtsc();
+	uint16_t segs;
+
+	if (c->frag == NULL)
+		return OV2_DROP_COUNT;	/* no reassembly: caller decides */
+	m->l2_len = pi->l2_len;
+	if (pi->family == 4) {
+		m->l3_len = pi->l3_len;
+		r = rte_ipv4_frag_reassemble_packet(c->frag, c->death_row, m, now,
+						    (struct rte_ipv4_hdr *)ip);
+	} else {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+
+		/* the fragment header right after the fixed header */
+		if (h->proto != IPPROTO_FRAGMENT)
+			return OV2_DROP_NOT_PROCESSED;
+		m->l3_len = sizeof(*h) + sizeof(struct rte_ipv6_fragment_ext);
+		r = rte_ipv6_frag_reassemble_packet(c->frag, c->death_row, m, now, h,
+						    (struct rte_ipv6_fragment_ext *)(h + 1));
+	}
+	c->stats->fragments++;
+	if (r == NULL) {
+		c->stats->frag_held++;
+		return HELD;
+	}
+	/* r is a chain of the fragments (one segment each from the ports
+	 * here): all but the one that completed it were held. */
+	segs = r->nb_segs;
+	c->stats->frag_held -= RTE_MIN((uint64_t)segs - 1, c->stats->frag_held);
+	c->stats->frag_merged += segs - 1u;
+	c->stats->reassembled++;
+	lin = linearize(c, r);
+	if (lin == NULL) {
+		*mp = r;	/* dropped whole */
+		return OV2_DROP_TOO_BIG;
+	}
+	rte_pktmbuf_free(r);
+	*mp = lin;
+	return DELIVER;
+}
+
+/* ESP/AH of a known SA that the NIC side did not process: the same engine,
+ * in software, with IPv4 options allowed. Returns 1 when it set CryptoDone. */
+static int
+software_path(struct ov2_consumer *c, struct rte_mbuf *m)
+{
+	struct ov2_offload_ctx sw = {
+		.sad = c->sad,
+		.enable = OV2_OFFLOAD_AH_ESP,
+		.caps = OV2_CAP_IPV4_OPTIONS,
+	};
+
+	ov2_offload_rx(&sw, &m, 1);
+	if (!ov2_oob_crypto_done(ov2_oob(m)))
+		return 0;
+	c->stats->sw_processed++;
+	return 1;
+}
+
+/* ESP or AH without OOB: is there an SA for it? */
+static int
+has_sa(const struct ov2_consumer *c, const struct rte_mbuf *m, const struct ov2_pkt_info *pi)
+{
+	struct ov2_sa_key k;
+
+	if (ov2_sa_key_of_pkt(&k, m, pi, pi->proto) != 0)
+		return 0;
+	if (ov2_sad_lookup(c->sad, &k) != NULL)
+		return 1;
+	k.proto = ov2_ipsec_proto_other(pi->proto);
+	return ov2_sad_lookup(c->sad, &k) != NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Per packet                                                          */
+/* ------------------------------------------------------------------ */
+
+struct verdict {
+	unsigned int reason;	/* drop reason, DELIVER or HELD */
+	uint8_t pol;		/* enum pol */
+	struct ov2_sa *sa;	/* for per-SA counters and the policy */
+};
+
+/* SaDeleteReq: DELETE_SA for the SA and then its outbound pair, once. */
+static void
+delete_requested(struct ov2_consumer *c, struct ov2_sa *sa)
+{
+	uint32_t pair;
+
+	if (c->sad == NULL || !ov2_sad_delete_sa(c->sad, sa, &pair))
+		return;
+	c->stats->sa_deleted++;
+	if (pair != 0)
+		c->stats->pair_deleted++;
+	LOG(NOTICE, "SaDeleteReq: deleted inbound SA %u (%" PRIu64 " packets, %" PRIu64
+	    " bytes)%s%.0u\n", sa->conf.spi, sa->nic.packets, sa->nic.bytes,
+	    pair != 0 ? " and its paired outbound SA " : "", pair);
+}
+
+/* Soft lifetime: one event per SA. */
+static void
+check_soft(struct ov2_consumer *c, struct ov2_sa *sa)
+{
+	const struct ov2_sa_conf *cf = &sa->conf;
+
+	if ((cf->soft_packets == 0 || sa->nic.packets < cf->soft_packets) &&
+	    (cf->soft_bytes == 0 || sa->nic.bytes < cf->soft_bytes))
+		return;
+	if (__atomic_fetch_or(&sa->host.flags, OV2_SA_HOST_SOFT, __ATOMIC_RELAXED) &
+	    OV2_SA_HOST_SOFT)
+		return;
+	c->stats->soft_expired++;
+	__atomic_fetch_add(&sa->host.stats.soft_expired, 1, __ATOMIC_RELAXED);
+	LOG(NOTICE, "soft lifetime reached: inbound SA %u (%" PRIu64 " packets, %" PRIu64
+	    " bytes); re-key it\n", cf->spi, sa->nic.packets, sa->nic.bytes);
+}
+
+/* Anti-replay (RFC 4303 3.4.3) on the verified packet, then the window
+ * update and UPDATE_SA. One writer per SA at a time: host.lock. */
+static unsigned int
+replay(struct ov2_sa *sa, const struct rte_mbuf *m, const struct ov2_oob *o)
+{
+	struct ov2_pkt_info pi;
+	uint32_t lo;
+	uint64_t seq;
+	enum ov2_replay_verdict v;
+
+	if (ov2_pkt_parse(m, &pi) != OV2_PKT_OK ||
+	    (uint32_t)pi.l2_len + pi.l3_len + OV2_ESP_HDR_LEN > m->data_len)
+		return OV2_DROP_GENERIC_ERROR;
+	lo = rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m, const unaligned_uint32_t *,
+						       pi.l2_len + pi.l3_len + 4));
+	seq = (sa->conf.flags & OV2_SA_F_ESN) ? (uint64_t)o->seq_hi << 32 | lo : lo;
+	rte_spinlock_lock(&sa->host.lock);
+	v = ov2_replay_check(&sa->replay, seq);
+	if (v == OV2_REPLAY_OK) {
+		ov2_replay_update(&sa->replay, seq);
+		ov2_sa_update_esn(sa, sa->replay.top);
+	}
+	rte_spinlock_unlock(&sa->host.lock);
+	return v == OV2_REPLAY_OK ? DELIVER :
+	       v == OV2_REPLAY_DUP ? OV2_DROP_REPLAY_DUP : OV2_DROP_REPLAY_OLD;
+}
+
+/* A packet the NIC side (or the software path) checked. */
+static void
+crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 {
 	const struct ov2_oob *o = ov2_oob(m);
-	unsigned int s;
+	struct ov2_sa *sa = o->sa;
+	unsigned int s = ov2_oob_status(o);
 
-	if (!ov2_oob_crypto_done(o)) {
-		c->stats->not_offloaded++;
-		return not_offloaded(c, m);
+	v->sa = sa;
+	if (ov2_oob_sa_delete_req(o) && sa != NULL) {
+		/* the packet that asked for it is still processed; later
+		 * ones of the same SA find it deleted */
+		if (sa->host.flags & OV2_SA_HOST_DELETED) {
+			v->reason = OV2_DROP_SA_DELETED;
+			return;
+		}
+		delete_requested(c, sa);
+	} else if (sa != NULL && (sa->host.flags & OV2_SA_HOST_DELETED)) {
+		v->reason = OV2_DROP_SA_DELETED;
+		return;
 	}
-	s = ov2_oob_status(o);
 	if (s >= OV2_CRYPTO_STATUS_COUNT)
 		s = OV2_CRYPTO_GENERIC_ERROR;	/* a value OV2 does not define */
 	c->stats->crypto_status[s]++;
-	if (s != OV2_CRYPTO_SUCCESS)
-		return ov2_drop_of_status((enum ov2_crypto_status)s);
-	/* [step 2] sequence check and window update go here (ICV verified). */
-	s = esp_decap(m, o);
-	/* [step 2] the inbound policy check on the decapsulated packet. */
-	return s;
+	if (s != OV2_CRYPTO_SUCCESS) {
+		v->reason = ov2_drop_of_status((enum ov2_crypto_status)s);
+		return;
+	}
+	if (sa == NULL) {
+		v->reason = OV2_DROP_GENERIC_ERROR;
+		return;
+	}
+	v->reason = replay(sa, m, o);
+	if (v->reason != DELIVER)
+		return;
+	if (sa->conf.soft_packets != 0 || sa->conf.soft_bytes != 0)
+		check_soft(c, sa);
+	v->reason = esp_decap(m, o);
+	v->pol = POL_PROTECTED;
+}
+
+/* A packet indicated without OOB data. May replace *mp (reassembly). */
+static void
+not_offloaded(struct ov2_consumer *c, struct rte_mbuf **mp, struct verdict *v)
+{
+	struct ov2_pkt_info pi;
+	unsigned int r;
+
+	c->stats->not_offloaded++;
+	switch (ov2_pkt_parse(*mp, &pi)) {
+	case OV2_PKT_NOT_IP:
+		v->reason = DELIVER;	/* not IP: outside IPsec policy */
+		return;
+	case OV2_PKT_BAD:
+		v->reason = OV2_DROP_MALFORMED;
+		return;
+	default:
+		break;
+	}
+	if (!ip_checksum_ok(*mp, &pi)) {
+		v->reason = OV2_DROP_BAD_IP_CHECKSUM;
+		return;
+	}
+	if (pi.flags & OV2_PKT_F_TRUNCATED) {
+		v->reason = OV2_DROP_MALFORMED;
+		return;
+	}
+	if (pi.flags & OV2_PKT_F_FRAG) {
+		r = reassemble(c, mp, &pi);
+		if (r == OV2_DROP_COUNT) {
+			/* no reassembly here: fragments of IPsec packets
+			 * cannot be checked; cleartext ones go to policy */
+			if (pi.proto == OV2_IPPROTO_ESP || pi.proto == OV2_IPPROTO_AH) {
+				v->reason = OV2_DROP_NOT_PROCESSED;
+				return;
+			}
+			v->reason = DELIVER;
+			v->pol = POL_CLEAR;
+			return;
+		}
+		if (r != DELIVER) {
+			v->reason = r;
+			return;
+		}
+		if (ov2_pkt_parse(*mp, &pi) != OV2_PKT_OK) {
+			v->reason = OV2_DROP_MALFORMED;
+			return;
+		}
+	}
+	if (pi.proto == OV2_IPPROTO_ESP || pi.proto == OV2_IPPROTO_AH) {
+		if (!has_sa(c, *mp, &pi)) {
+			v->reason = OV2_DROP_NO_SA;
+			return;
+		}
+		if (!software_path(c, *mp)) {
+			v->reason = OV2_DROP_NOT_PROCESSED;
+			return;
+		}
+		crypto_done(c, *mp, v);
+		return;
+	}
+	v->reason = DELIVER;
+	v->pol = POL_CLEAR;
+}
+
+/* ------------------------------------------------------------------ */
+/* Policy, for the burst at once                                       */
+/* ------------------------------------------------------------------ */
+
+static unsigned int
+policy_reason(const struct ov2_sp_rule *r, const struct verdict *v)
+{
+	if (v->pol == POL_PROTECTED)
+		return r != NULL && r->action == OV2_SP_PROTECT && r->spi == v->sa->conf.spi ?
+		       DELIVER : OV2_DROP_POLICY_MISMATCH;
+	if (r == NULL)
+		return OV2_DROP_POLICY_NO_MATCH;
+	switch (r->action) {
+	case OV2_SP_BYPASS:
+		return DELIVER;
+	case OV2_SP_PROTECT:
+		return OV2_DROP_IPSEC_REQUIRED;
+	default:
+		return OV2_DROP_POLICY_DISCARD;
+	}
+}
+
+static void
+policy(const struct ov2_consumer *c, struct rte_mbuf *pkts[], struct verdict v[],
+       uint16_t n)
+{
+	const struct ov2_sp_rule *res[OV2_SPD_BURST_MAX];
+	const uint8_t *ip[OV2_SPD_BURST_MAX];
+	uint32_t len[OV2_SPD_BURST_MAX];
+	uint16_t idx[OV2_SPD_BURST_MAX];
+	uint16_t i, k = 0, j;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && v[i].reason == DELIVER && v[i].pol != POL_NONE) {
+			struct ov2_pkt_info pi;
+			const struct rte_mbuf *m = pkts[i];
+
+			if (ov2_pkt_parse(m, &pi) == OV2_PKT_NOT_IP) {
+				continue;
+			}
+			ip[k] = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi.l2_len);
+			len[k] = m->data_len - pi.l2_len;
+			idx[k++] = i;
+		}
+		if (k == OV2_SPD_BURST_MAX || (i == n && k > 0)) {
+			ov2_spd_classify(c->spd, ip, len, k, res);
+			for (j = 0; j < k; j++)
+				v[idx[j]].reason = policy_reason(res[j], &v[idx[j]]);
+			k = 0;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The burst                                                           */
+/* ------------------------------------------------------------------ */
+
+static void
+count_sa(struct ov2_sa *sa, unsigned int reason, uint32_t bytes)
+{
+	struct ov2_sa_stats *st = &sa->host.stats;
+
+	if (reason == DELIVER) {
+		__atomic_fetch_add(&st->delivered, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&st->delivered_bytes, bytes, __ATOMIC_RELAXED);
+	} else {
+		__atomic_fetch_add(&st->drops[reason], 1, __ATOMIC_RELAXED);
+	}
 }
 
 uint16_t
 ov2_consumer_rx(struct ov2_consumer *c, struct rte_mbuf *pkts[], uint16_t n,
-		uint8_t reason[])
+		uint8_t reason[], uint16_t *nb_drop)
 {
 	struct rte_mbuf *drop[n + 1];
+	struct verdict v[n + 1];
 	uint8_t why[n + 1];
 	uint16_t i, k = 0, nd = 0;
 
+	if (nb_drop != NULL)
+		*nb_drop = 0;
 	if (n == 0)
 		return 0;
+	memset(v, 0, sizeof(v[0]) * n);
+	for (i = 0; i < n; i++) {
+		c->stats->rx_packets++;
+		c->stats->rx_bytes += pkts[i]->pkt_len;
+		if (ov2_oob_crypto_done(ov2_oob(pkts[i])))
+			crypto_done(c, pkts[i], &v[i]);
+		else
+			not_offloaded(c, &pkts[i], &v[i]);
+	}
+	if (c->spd != NULL && ov2_spd_count(c->spd) > 0)
+		policy(c, pkts, v, n);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		unsigned int r;
+		unsigned int r = v[i].reason;
 
-		c->stats->rx_packets++;
-		c->stats->rx_bytes += m->pkt_len;
-		r = consume_one(c, m);
+		if (r == HELD)
+			continue;
+		if (v[i].sa != NULL)
+			count_sa(v[i].sa, r, m->pkt_len);
 		if (r == DELIVER) {
 			c->stats->delivered++;
 			c->stats->delivered_bytes += m->pkt_len;
@@ -256,7 +653,10 @@ ov2_consumer_rx(struct ov2_consumer *c, struct rte_mbuf *pkts[], uint16_t n,
 		drop[nd] = m;
 		why[nd++] = (uint8_t)r;
 	}
+	flush_death_row(c);
 	memcpy(pkts + k, drop, nd * sizeof(drop[0]));
 	memcpy(reason + k, why, nd);
+	if (nb_drop != NULL)
+		*nb_drop = nd;
 	return k;
 }

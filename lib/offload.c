@@ -22,7 +22,9 @@
  * Every packet is indicated: nothing is freed, dropped, trimmed or
  * reordered. ESP header, IV, trailer and ICV stay in the packet.
  */
+#include <errno.h>
 #include <stdint.h>
+#include <rte_byteorder.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include "crypto_imb.h"
@@ -37,9 +39,19 @@
 #define ESP_TRAILER_MIN 4	/* pad length + next header, 4-byte aligned */
 
 /* Rule 4: packets this engine cannot process are indicated without further
- * IPsec processing. Non-first fragments never reach the lookup (rule 2). */
-#define UNSUPPORTED_FLAGS (OV2_PKT_F_IPV4_OPTS | OV2_PKT_F_FRAG | \
-			   OV2_PKT_F_IPV6_EXT | OV2_PKT_F_MULTISEG)
+ * IPsec processing, unless its capabilities (ctx->caps) cover them.
+ * Non-first fragments never reach the lookup (rule 2). */
+static inline uint16_t
+unsupported_flags(const struct ov2_offload_ctx *ctx)
+{
+	uint16_t f = OV2_PKT_F_FRAG | OV2_PKT_F_MULTISEG;
+
+	if (!(ctx->caps & OV2_CAP_IPV4_OPTIONS))
+		f |= OV2_PKT_F_IPV4_OPTS;
+	if (!(ctx->caps & OV2_CAP_IPV6_EXT))
+		f |= OV2_PKT_F_IPV6_EXT;
+	return f;
+}
 
 /* The working state of one chunk of a burst: the packets that reach the SA
  * lookup ("candidates"), in burst order. */
@@ -164,28 +176,65 @@ esp_cipher_len(const struct ov2_crypto *cr, const struct ov2_pkt_info *pi)
 	return len;
 }
 
-/* Rules 5-6 for ESP: check lengths, verify and decrypt in place. */
+/*
+ * Lifetime use of a verified packet; SaDeleteReq once a hard limit is
+ * reached (this packet included) or, without ESN, at sequence number
+ * 2^32-1: the sender cannot send another (RFC 4303 3.3.3).
+ */
+static void
+account_life(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, struct ov2_sa *sa,
+	     uint32_t seq_lo, uint32_t bytes)
+{
+	const struct ov2_sa_conf *c = &sa->conf;
+	uint64_t p, b;
+	int expire = 0;
+
+	p = __atomic_add_fetch(&sa->nic.packets, 1, __ATOMIC_RELAXED);
+	b = __atomic_add_fetch(&sa->nic.bytes, bytes, __ATOMIC_RELAXED);
+	if ((c->hard_packets != 0 && p >= c->hard_packets) ||
+	    (c->hard_bytes != 0 && b >= c->hard_bytes))
+		expire = 1;
+	if (!(c->flags & OV2_SA_F_ESN) && seq_lo == UINT32_MAX)
+		expire = 1;
+	if (expire) {
+		__atomic_fetch_or(&sa->nic.flags, OV2_SA_NIC_EXPIRED, __ATOMIC_RELAXED);
+		ov2_oob_set_sa_delete_req(ov2_oob(m));
+		ctx->stats.sa_delete_req++;
+	}
+}
+
+/* Rules 5-6 for ESP: check lengths, infer the ESN high half, verify and
+ * decrypt in place. */
 static void
 rx_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
        const struct ov2_pkt_info *pi, struct ov2_sa *sa)
 {
 	const struct ov2_crypto *cr = &sa->crypto;
 	uint8_t *esp = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l2_len + pi->l3_len);
-	uint8_t *iv = esp + OV2_ESP_HDR_LEN;
-	uint8_t *data = iv + cr->iv_len;
+	uint8_t *data = esp + OV2_ESP_HDR_LEN + cr->iv_len;
 	int32_t len = esp_cipher_len(cr, pi);
+	int esn = (sa->conf.flags & OV2_SA_F_ESN) != 0;
+	uint32_t seq_lo, seq_hi = 0;
+	int rc;
 
 	if (len < 0) {
 		indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PACKET_SYNTAX);
 		return;
 	}
-	(void)iv;
-	if (ov2_crypto_esp_open(cr, esp, pi->ip_len - pi->l3_len, 0, 0) != 0) {
-		indicate_done(ctx, m, sa, esp_auth_failed(sa));
+	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
+	if (esn)
+		seq_hi = ov2_esn_infer_hi(__atomic_load_n(&sa->nic.esn_top, __ATOMIC_RELAXED),
+					  sa->nic.window, seq_lo);
+	rc = ov2_crypto_esp_open(cr, esp, pi->ip_len - pi->l3_len, esn, seq_hi);
+	if (rc != 0) {
+		indicate_done(ctx, m, sa, rc == -EBADMSG ? esp_auth_failed(sa) :
+			      OV2_CRYPTO_INVALID_PACKET_SYNTAX);
 		return;
 	}
 	indicate_done(ctx, m, sa, OV2_CRYPTO_SUCCESS);
+	ov2_oob(m)->seq_hi = seq_hi;
 	ov2_oob_set_header_info(ov2_oob(m), data[len - 1], data[len - 2]);
+	account_life(ctx, m, sa, seq_lo, (uint32_t)len);
 }
 
 /* Rule 4, then the protocol's handler. */
@@ -193,7 +242,7 @@ static void
 process_sa(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 	   const struct ov2_pkt_info *pi, struct ov2_sa *sa)
 {
-	if (pi->flags & UNSUPPORTED_FLAGS)
+	if (pi->flags & unsupported_flags(ctx))
 		goto unsupported;
 	if (pi->proto != OV2_IPPROTO_ESP)
 		goto unsupported;	/* AH: step 3 */

@@ -26,11 +26,17 @@ struct ov2_offload_stats {
 	uint64_t no_sa;		/* ESP/AH, SA lookup missed: no OOB */
 	uint64_t unsupported;	/* cannot process (options, fragment, ...) */
 	uint64_t disabled;	/* port offload disabled / protocol not enabled */
+	uint64_t sa_delete_req;	/* packets indicated with SaDeleteReq */
 };
+
+/* What the engine may process beyond plain IP + ESP (capabilities). */
+#define OV2_CAP_IPV4_OPTIONS	(1u << 0)	/* IPv4 options before ESP/AH */
+#define OV2_CAP_IPV6_EXT	(1u << 1)	/* IPv6 extension headers */
 
 struct ov2_offload_ctx {
 	const struct ov2_sad *sad;
 	unsigned int enable;		/* OV2_OFFLOAD_* */
+	unsigned int caps;		/* OV2_CAP_*; 0 for a NIC-side port */
 	struct ov2_offload_stats stats;
 };
 
@@ -38,7 +44,12 @@ struct ov2_offload_ctx {
  * Process a burst: set the OOB data of pkts[0..n) (ov2_oob_register() must
  * have been called) and decrypt successful ESP packets in place. The ESP
  * header, IV, trailer and ICV stay in the packet; on CRYPTO_SUCCESS the OOB
- * header info (next header, pad length, HeaderInfoSet) is set.
+ * header info (next header, pad length, HeaderInfoSet) is set. With ESN
+ * the high half is inferred from the SA's esn_top (kept current by the
+ * transport through ov2_sa_update_esn()) and reported in the OOB seq_hi.
+ * SaDeleteReq is set on verified packets once the SA reaches a hard
+ * lifetime, and on sequence number 2^32-1 of an SA without ESN (the
+ * sender cannot go on).
  * Must run on a thread that may use ov2_crypto_mgr().
  */
 void ov2_offload_rx(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[], uint16_t n);

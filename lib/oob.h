@@ -8,6 +8,9 @@
  * next_header / pad_length / HeaderInfoSet mirror
  * NDIS_IPSEC_OFFLOAD_V2_HEADER_NET_BUFFER_LIST_INFO (Receive).
  * sa references the SA the packet matched (NULL when the NIC side set no OOB).
+ * seq_hi is the ESN high half the NIC side inferred and verified the ICV
+ * with (0 without ESN); the transport's replay check must use the same
+ * value (Linux's struct xfrm_offload carries seq.hi for the same reason).
  *
  * The NIC side (software engine or inline-crypto translation) writes it for
  * every received packet; the consumer only reads it.
@@ -39,6 +42,8 @@ struct ov2_oob {
 	uint8_t hdr_info;     /* OV2_HDR_INFO_SET */
 	uint8_t reserved;
 	struct ov2_sa *sa;    /* matched SA, or NULL */
+	uint32_t seq_hi;      /* ESN high half used for the ICV */
+	uint32_t reserved2;
 };
 
 extern int ov2_oob_offset;
@@ -61,6 +66,14 @@ ov2_oob_clear(struct ov2_oob *o)
 	o->hdr_info = 0;
 	o->reserved = 0;
 	o->sa = NULL;
+	o->seq_hi = 0;
+	o->reserved2 = 0;
+}
+
+static inline void
+ov2_oob_set_sa_delete_req(struct ov2_oob *o)
+{
+	o->rx |= OV2_RX_SA_DELETE_REQ;
 }
 
 static inline int

@@ -77,6 +77,7 @@ struct ov2_sa_stats {
 /* ov2_sa.nic.flags */
 #define OV2_SA_NIC_EXPIRED	(1u << 0)	/* SaDeleteReq is being set */
 
+
 /* ov2_sa.host.flags */
 #define OV2_SA_HOST_DELETED	(1u << 0)	/* removed; packets in flight drop */
 #define OV2_SA_HOST_SOFT	(1u << 1)	/* soft lifetime event raised */
@@ -98,6 +99,7 @@ struct ov2_sa {
 
 	struct {
 		uint64_t esn_top;	/* highest verified seq (UPDATE_SA) */
+		uint32_t window;	/* for the ESN inference */
 		uint64_t packets;	/* verified packets (lifetime) */
 		uint64_t bytes;		/* their ESP payload bytes (lifetime) */
 		uint32_t flags;		/* OV2_SA_NIC_* */
@@ -113,5 +115,17 @@ struct ov2_sa {
 	/* Anti-replay state, sized for the window: must stay last. */
 	struct ov2_replay replay __attribute__((aligned(64)));
 } __attribute__((aligned(64)));
+
+/*
+ * OV2 UPDATE_SA: the transport tells the NIC side the highest sequence
+ * number it accepted, whose high half the NIC side infers ESN high bits
+ * from (RFC 4303 Appendix A). One aligned 64-bit store: readers on other
+ * lcores see the old or the new value, never a torn one.
+ */
+static inline void
+ov2_sa_update_esn(struct ov2_sa *sa, uint64_t top)
+{
+	__atomic_store_n(&sa->nic.esn_top, top, __ATOMIC_RELAXED);
+}
 
 #endif

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <rte_byteorder.h>
 #include <rte_errno.h>
@@ -10,11 +11,25 @@
 #include <rte_malloc.h>
 #include "sad.h"
 
+/* An outbound SA: a record only (this dataplane never sends), kept so
+ * that deleting an inbound SA deletes its pair. No key material. */
+struct out_rec {
+	uint32_t spi;
+	uint32_t line;
+	uint8_t deleted;
+	struct ov2_addr dst;
+};
+
 struct ov2_sad {
 	struct rte_hash *h;
 	uint32_t capacity;
 	uint32_t n_wild;	/* SAs bound to any destination */
 	int socket;
+	rte_spinlock_t lock;	/* retired list and outbound records */
+	struct ov2_sa **retired;	/* deleted, memory kept (see delete_sa) */
+	uint32_t n_retired, cap_retired;
+	struct out_rec *out;
+	uint32_t n_out, cap_out;
 };
 
 static uint32_t
@@ -61,6 +76,7 @@ ov2_sad_create(const char *name, uint32_t capacity, int socket,
 	}
 	sad->capacity = capacity;
 	sad->socket = socket;
+	rte_spinlock_init(&sad->lock);
 	return sad;
 }
 
@@ -94,6 +110,10 @@ ov2_sad_free(struct ov2_sad *sad)
 	if (sad == NULL)
 		return;
 	ov2_sad_foreach(sad, free_one, NULL);
+	while (sad->n_retired > 0)
+		sa_free(sad->retired[--sad->n_retired]);
+	free(sad->retired);
+	free(sad->out);
 	rte_hash_free(sad->h);
 	rte_free(sad);
 }
@@ -149,6 +169,7 @@ ov2_sad_add(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 			(conf->flags & OV2_SA_F_ESN) ? conf->esn_start :
 			(uint32_t)conf->esn_start);
 	sa->nic.esn_top = sa->replay.top;
+	sa->nic.window = window;
 	rc = ov2_crypto_init(&sa->crypto, conf, err, errlen);
 	if (rc == 0)
 		rc = rte_hash_add_key_data(sad->h, &k, sa);
@@ -267,4 +288,145 @@ ov2_sad_foreach(const struct ov2_sad *sad,
 	while (rte_hash_iterate(sad->h, &key, &data, &next) >= 0)
 		if (fn(data, arg) != 0)
 			return;
+}
+
+/* Grow an array of n elements of size sz to hold one more. */
+static int
+grow(void **p, uint32_t n, uint32_t *cap, size_t sz)
+{
+	uint32_t ncap;
+	void *np;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap == 0 ? 16 : *cap * 2;
+	if (ncap < *cap)
+		return -ENOMEM;
+	np = realloc(*p, (size_t)ncap * sz);
+	if (np == NULL)
+		return -ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+int
+ov2_sad_add_out(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
+		char *err, size_t errlen)
+{
+	struct out_rec *r;
+	uint32_t i;
+	int rc = 0;
+
+	if (conf->dir != OV2_SA_OUT) {
+		snprintf(err, errlen, "SA %u is not outbound", conf->spi);
+		return -EINVAL;
+	}
+	rte_spinlock_lock(&sad->lock);
+	for (i = 0; i < sad->n_out; i++) {
+		if (!sad->out[i].deleted && sad->out[i].spi == conf->spi &&
+		    memcmp(&sad->out[i].dst, &conf->dst, sizeof(conf->dst)) == 0) {
+			snprintf(err, errlen, "outbound SA %u exists", conf->spi);
+			rc = -EEXIST;
+			goto out;
+		}
+	}
+	if (grow((void **)&sad->out, sad->n_out, &sad->cap_out, sizeof(*sad->out)) != 0) {
+		snprintf(err, errlen, "outbound SA %u: out of memory", conf->spi);
+		rc = -ENOMEM;
+		goto out;
+	}
+	r = &sad->out[sad->n_out++];
+	memset(r, 0, sizeof(*r));
+	r->spi = conf->spi;
+	r->line = conf->line;
+	r->dst = conf->dst;
+out:
+	rte_spinlock_unlock(&sad->lock);
+	return rc;
+}
+
+int
+ov2_sad_out_live(const struct ov2_sad *sad, uint32_t spi)
+{
+	struct ov2_sad *s = (struct ov2_sad *)(uintptr_t)sad;
+	uint32_t i;
+	int live = 0;
+
+	rte_spinlock_lock(&s->lock);
+	for (i = 0; i < s->n_out; i++)
+		if (s->out[i].spi == spi && !s->out[i].deleted)
+			live = 1;
+	rte_spinlock_unlock(&s->lock);
+	return live;
+}
+
+uint32_t
+ov2_sad_out_count(const struct ov2_sad *sad)
+{
+	struct ov2_sad *s = (struct ov2_sad *)(uintptr_t)sad;
+	uint32_t i, n = 0;
+
+	rte_spinlock_lock(&s->lock);
+	for (i = 0; i < s->n_out; i++)
+		n += !s->out[i].deleted;
+	rte_spinlock_unlock(&s->lock);
+	return n;
+}
+
+int
+ov2_sad_delete_sa(struct ov2_sad *sad, struct ov2_sa *sa, uint32_t *pair_deleted)
+{
+	struct ov2_sa_key k;
+	uint32_t old, i;
+	int32_t pos;
+
+	if (pair_deleted != NULL)
+		*pair_deleted = 0;
+	old = __atomic_fetch_or(&sa->host.flags, OV2_SA_HOST_DELETED, __ATOMIC_ACQ_REL);
+	if (old & OV2_SA_HOST_DELETED)
+		return 0;
+	conf_key(&k, sa->conf.spi, sa->conf.proto, &sa->conf.dst);
+	pos = rte_hash_del_key(sad->h, &k);
+	if (pos >= 0) {
+		/* Lock-free mode keeps the slot until told. Readers that
+		 * found the SA before the delete still hold its pointer, so
+		 * the SA itself is kept (retired) until the table is freed. */
+		rte_hash_free_key_with_position(sad->h, pos);
+		if (sa->conf.dst.family == 0)
+			sad->n_wild--;
+	}
+	rte_spinlock_lock(&sad->lock);
+	if (grow((void **)&sad->retired, sad->n_retired, &sad->cap_retired,
+		 sizeof(*sad->retired)) == 0)
+		sad->retired[sad->n_retired++] = sa;
+	/* else: leak rather than free memory a reader may hold */
+	if (sa->conf.pair_spi != 0) {
+		for (i = 0; i < sad->n_out; i++) {
+			if (sad->out[i].spi == sa->conf.pair_spi && !sad->out[i].deleted) {
+				sad->out[i].deleted = 1;
+				if (pair_deleted != NULL)
+					*pair_deleted = sa->conf.pair_spi;
+				break;
+			}
+		}
+	}
+	rte_spinlock_unlock(&sad->lock);
+	return 1;
+}
+
+void
+ov2_sad_foreach_all(const struct ov2_sad *sad,
+		    int (*fn)(struct ov2_sa *sa, void *arg), void *arg)
+{
+	struct ov2_sad *s = (struct ov2_sad *)(uintptr_t)sad;
+	uint32_t i, n;
+
+	ov2_sad_foreach(sad, fn, arg);
+	rte_spinlock_lock(&s->lock);
+	n = s->n_retired;
+	for (i = 0; i < n; i++)
+		if (fn(s->retired[i], arg) != 0)
+			break;
+	rte_spinlock_unlock(&s->lock);
 }

@@ -113,8 +113,33 @@ unsigned int ov2_sad_lookup_bulk(const struct ov2_sad *sad,
 uint32_t ov2_sad_count(const struct ov2_sad *sad);
 uint32_t ov2_sad_capacity(const struct ov2_sad *sad);
 
+/* Keep an outbound SA as a record (pairing only; no keys kept).
+ * -EEXIST for a live duplicate. */
+int ov2_sad_add_out(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
+		    char *err, size_t errlen);
+
+/* Live outbound records, and whether SPI spi is one of them. */
+uint32_t ov2_sad_out_count(const struct ov2_sad *sad);
+int ov2_sad_out_live(const struct ov2_sad *sad, uint32_t spi);
+
+/*
+ * OV2 DELETE_SA for an inbound SA and then its paired outbound SA, as the
+ * transport does after SaDeleteReq. Safe against concurrent lookups: the
+ * SA leaves the table at once (its packets are then indicated without
+ * OOB), but its memory stays valid for packets in flight until
+ * ov2_sad_free() (run-time reclamation with RCU comes with the control
+ * socket). Returns 1 when this call deleted it, 0 when it already was
+ * (exactly one caller gets 1). *pair_deleted: the outbound SPI deleted,
+ * or 0.
+ */
+int ov2_sad_delete_sa(struct ov2_sad *sad, struct ov2_sa *sa, uint32_t *pair_deleted);
+
 /* Visit every SA; stops early when fn returns non-zero. */
 void ov2_sad_foreach(const struct ov2_sad *sad,
 		     int (*fn)(struct ov2_sa *sa, void *arg), void *arg);
+
+/* Visit the live SAs, then the deleted ones (their counters). */
+void ov2_sad_foreach_all(const struct ov2_sad *sad,
+			 int (*fn)(struct ov2_sa *sa, void *arg), void *arg);
 
 #endif

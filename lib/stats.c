@@ -48,6 +48,14 @@ ov2_stats_add(struct ov2_stats *sum, const struct ov2_stats *s)
 	sum->delivered += s->delivered;
 	sum->delivered_bytes += s->delivered_bytes;
 	sum->not_offloaded += s->not_offloaded;
+	sum->sw_processed += s->sw_processed;
+	sum->fragments += s->fragments;
+	sum->reassembled += s->reassembled;
+	sum->frag_merged += s->frag_merged;
+	sum->frag_held += s->frag_held;
+	sum->sa_deleted += s->sa_deleted;
+	sum->pair_deleted += s->pair_deleted;
+	sum->soft_expired += s->soft_expired;
 	for (i = 0; i < OV2_CRYPTO_STATUS_COUNT; i++)
 		sum->crypto_status[i] += s->crypto_status[i];
 	for (i = 0; i < OV2_DROP_COUNT; i++)
@@ -91,6 +99,15 @@ ov2_stats_print(FILE *f, const struct ov2_stats *s, double elapsed_s, double act
 		fprintf(f, "  %-34s %12" PRIu64 "\n", status_names[i], s->crypto_status[i]);
 	fprintf(f, "not offloaded  %12" PRIu64 "   (no OOB: cleartext, no SA, not processable)\n",
 		s->not_offloaded);
+	fprintf(f, "  software     %12" PRIu64 "   (processed by the consumer: IPv4 options, "
+		"reassembled, offload off)\n", s->sw_processed);
+	if (s->fragments != 0)
+		fprintf(f, "fragments      %12" PRIu64 "   reassembled into %" PRIu64 " packets; "
+			"merged %" PRIu64 ", waiting %" PRIu64 "\n", s->fragments,
+			s->reassembled, s->frag_merged, s->frag_held);
+	fprintf(f, "SA events      %12" PRIu64 " deleted after SaDeleteReq (%" PRIu64
+		" paired outbound), %" PRIu64 " soft lifetime\n", s->sa_deleted,
+		s->pair_deleted, s->soft_expired);
 	fprintf(f, "delivered      %12" PRIu64 "\n", s->delivered);
 	fprintf(f, "dropped        %12" PRIu64 "\n", ov2_stats_drops_total(s));
 	for (i = 0; i < OV2_DROP_COUNT; i++)
@@ -117,6 +134,14 @@ ov2_stats_json(FILE *f, const struct ov2_stats *s, double elapsed_s, double acti
 		fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "", status_names[i],
 			s->crypto_status[i]);
 	fprintf(f, "},\n%s\"not_offloaded\": %" PRIu64 ",\n", ind, s->not_offloaded);
+	fprintf(f, "%s\"sw_processed\": %" PRIu64 ",\n", ind, s->sw_processed);
+	fprintf(f, "%s\"fragments\": %" PRIu64 ",\n", ind, s->fragments);
+	fprintf(f, "%s\"reassembled\": %" PRIu64 ",\n", ind, s->reassembled);
+	fprintf(f, "%s\"frag_merged\": %" PRIu64 ",\n", ind, s->frag_merged);
+	fprintf(f, "%s\"frag_held\": %" PRIu64 ",\n", ind, s->frag_held);
+	fprintf(f, "%s\"sa_deleted\": %" PRIu64 ",\n", ind, s->sa_deleted);
+	fprintf(f, "%s\"pair_deleted\": %" PRIu64 ",\n", ind, s->pair_deleted);
+	fprintf(f, "%s\"soft_expired\": %" PRIu64 ",\n", ind, s->soft_expired);
 	fprintf(f, "%s\"drops_total\": %" PRIu64 ",\n", ind, ov2_stats_drops_total(s));
 	fprintf(f, "%s\"drops\": {", ind);
 	for (i = 0; i < OV2_DROP_COUNT; i++)

@@ -47,9 +47,28 @@ enum ov2_crypto_status {
 	X(NO_SA, "no_sa", \
 	  "ESP/AH packet for an SPI and destination that has no inbound SA") \
 	X(NOT_PROCESSED, "not_processed", \
-	  "ESP/AH packet of a known SA that the NIC side did not process " \
-	  "(IPv4 options, fragment, extension headers); software fallback " \
-	  "is not implemented yet") \
+	  "ESP/AH packet of a known SA that neither the NIC side nor the " \
+	  "software fallback could process (IPv6 extension headers, " \
+	  "fragments without a reassembly pool)") \
+	X(REPLAY_DUP, "replay_duplicate", \
+	  "sequence number already received (inside the anti-replay window)") \
+	X(REPLAY_OLD, "replay_old", \
+	  "sequence number left of the anti-replay window (or 0)") \
+	X(SA_DELETED, "sa_deleted", \
+	  "packet of an SA deleted after SaDeleteReq while it was in flight") \
+	X(POLICY_MISMATCH, "policy_mismatch", \
+	  "decrypted packet matches no protect rule for the SA it came through") \
+	X(POLICY_DISCARD, "policy_discard", \
+	  "cleartext packet matched a discard rule") \
+	X(POLICY_NO_MATCH, "policy_no_match", \
+	  "cleartext packet matched no bypass rule (inbound policy configured)") \
+	X(IPSEC_REQUIRED, "ipsec_required", \
+	  "cleartext packet matched a protect rule: it must arrive under IPsec") \
+	X(REASSEMBLY_FAILED, "reassembly_failed", \
+	  "IP fragment dropped by reassembly (overlap, timeout, table full, " \
+	  "incomplete at exit)") \
+	X(TOO_BIG, "too_big", \
+	  "reassembled packet larger than the software path's buffers") \
 	X(BAD_TRAILER, "bad_trailer", \
 	  "ESP pad length runs past the decrypted payload") \
 	X(BAD_PADDING, "bad_padding", \

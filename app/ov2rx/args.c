@@ -6,11 +6,12 @@
 #include <string.h>
 #include <rte_ethdev.h>
 #include "ov2rx.h"
+#include "replay.h"
 #include "shim.h"
 
 enum {
 	OPT_IN = 256, OPT_OUT, OPT_ERRORS, OPT_IDLE, OPT_DURATION, OPT_STATS,
-	OPT_OFFLOAD, OPT_SA_CAP, OPT_RXD, OPT_TXD, OPT_HELP,
+	OPT_OFFLOAD, OPT_SA_CAP, OPT_RXD, OPT_TXD, OPT_HELP, OPT_REPLAY,
 };
 
 static const struct option longopts[] = {
@@ -23,6 +24,7 @@ static const struct option longopts[] = {
 	{ "offload", required_argument, NULL, OPT_OFFLOAD },
 	{ "sa-capacity", required_argument, NULL, OPT_SA_CAP },
 	{ "rxd", required_argument, NULL, OPT_RXD },
+	{ "replay-window", required_argument, NULL, OPT_REPLAY },
 	{ "txd", required_argument, NULL, OPT_TXD },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -34,7 +36,7 @@ ov2rx_usage(const char *prog)
 	printf("usage: %s [EAL options] -- -f CONFIG [--in PORT]... [--out PORT]\n"
 	       "         [--errors PORT] [--exit-when-idle MS] [--duration S]\n"
 	       "         [--stats-json FILE] [--offload PORT:off|esp|ah|ah-esp]...\n"
-	       "         [--sa-capacity N] [--rxd N] [--txd N]\n"
+	       "         [--sa-capacity N] [--replay-window N] [--rxd N] [--txd N]\n"
 	       "  -f CONFIG            SA configuration (ipsec-secgw syntax)\n"
 	       "  --in PORT            poll every rx queue of PORT (id or device name);\n"
 	       "                       repeatable; default: every port not used as output\n"
@@ -45,6 +47,9 @@ ov2rx_usage(const char *prog)
 	       "  --stats-json FILE    write the counters as JSON at exit\n"
 	       "  --offload PORT:MODE  the port's OV2 offload setting (default ah-esp)\n"
 	       "  --sa-capacity N      most SAs the table holds (default 65536)\n"
+	       "  --replay-window N    anti-replay window of SAs whose line has no\n"
+	       "                       replay-window (default 64; 0: no replay check;\n"
+	       "                       at most 65536)\n"
 	       "  --rxd N, --txd N     descriptors per rx / tx queue (default 1024)\n",
 	       prog);
 }
@@ -162,6 +167,11 @@ parse_one(int c, const char *arg, struct ov2rx_opts *o)
 			return bad("--sa-capacity", arg, "expected 1..67108864");
 		o->sa_capacity = (uint32_t)v;
 		return 0;
+	case OPT_REPLAY:
+		if (parse_u64(arg, OV2_REPLAY_WINDOW_MAX, &v))
+			return bad("--replay-window", arg, "expected 0..65536");
+		o->replay_window = (uint32_t)v;
+		return 0;
 	case OPT_RXD:
 	case OPT_TXD:
 		if (parse_u64(arg, 16384, &v) || v < 64)
@@ -180,6 +190,7 @@ defaults(struct ov2rx_opts *o)
 	o->out = OV2RX_NO_PORT;
 	o->errors = OV2RX_NO_PORT;
 	o->sa_capacity = 65536;
+	o->replay_window = OV2_REPLAY_WINDOW_DEFAULT;
 	o->rxd = 1024;
 	o->txd = 1024;
 	memset(o->offload, OV2_OFFLOAD_AH_ESP, sizeof(o->offload));

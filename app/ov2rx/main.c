@@ -21,6 +21,7 @@
 #include "ov2rx.h"
 #include "sad.h"
 #include "shim.h"
+#include "spd.h"
 
 #define ROLE_IN  1u
 #define ROLE_OUT 2u
@@ -32,6 +33,8 @@ static uint64_t start_tsc, stop_tsc;
 static rte_spinlock_t tx_locks[RTE_MAX_ETHPORTS][OV2RX_MAX_QUEUES];
 static uint16_t port_nrxq[RTE_MAX_ETHPORTS], port_ntxq[RTE_MAX_ETHPORTS];
 static struct rte_mempool *pool;
+static struct rte_mempool *big_pool;	/* reassembled packets */
+static struct ov2_spd *spd;
 static unsigned int mbufs_leaked;	/* in use after every port closed */
 static unsigned int port_role[RTE_MAX_ETHPORTS];
 
@@ -58,6 +61,19 @@ tick(void)
 		ov2rx_quit = 1;
 }
 
+static void
+warn_deprecated(const struct ov2_sa_conf *sa)
+{
+	const char *c = ov2_cipher_name(sa->cipher), *a = ov2_auth_name(sa->auth);
+
+	if (sa->cipher != OV2_CIPHER_DES_CBC && sa->cipher != OV2_CIPHER_3DES_CBC &&
+	    sa->auth != OV2_AUTH_MD5_96)
+		return;
+	fprintf(stderr, "ov2rx: warning: %s:%u: SA %u uses %s%s%s, deprecated by RFC 8221 "
+		"(allowed by allow-deprecated)\n", opts.conf_path, sa->line, sa->spi,
+		c != NULL ? c : "", c != NULL && a != NULL ? " with " : "", a != NULL ? a : "");
+}
+
 static struct ov2_sad *
 load_sas(struct ov2_conf *conf, uint32_t *n_out)
 {
@@ -76,15 +92,33 @@ load_sas(struct ov2_conf *conf, uint32_t *n_out)
 	}
 	*n_out = 0;
 	for (i = 0; i < conf->n_sa; i++) {
-		if (conf->sa[i].dir == OV2_SA_OUT) {
-			(*n_out)++;	/* records for pairing; not offloaded */
-			continue;
+		struct ov2_sa_conf *sa = &conf->sa[i];
+		int rc;
+
+		warn_deprecated(sa);
+		if (sa->dir == OV2_SA_OUT) {
+			/* a record for pairing; this dataplane only receives */
+			rc = ov2_sad_add_out(sad, sa, err, sizeof(err));
+			(*n_out) += rc == 0;
+		} else {
+			if (!(sa->flags & OV2_SA_F_REPLAY_SET)) {
+				sa->replay_window = opts.replay_window;
+				sa->flags |= OV2_SA_F_REPLAY_SET;
+			}
+			rc = ov2_sad_add(sad, sa, NULL, err, sizeof(err));
 		}
-		if (ov2_sad_add(sad, &conf->sa[i], NULL, err, sizeof(err)) != 0) {
-			fprintf(stderr, "ov2rx: %s:%u: %s\n", opts.conf_path, conf->sa[i].line, err);
+		if (rc != 0) {
+			fprintf(stderr, "ov2rx: %s:%u: %s\n", opts.conf_path, sa->line, err);
 			ov2_sad_free(sad);
 			return NULL;
 		}
+	}
+	spd = ov2_spd_create("ov2rx", conf->sp, conf->n_sp, (int)rte_socket_id(),
+			     err, sizeof(err));
+	if (spd == NULL) {
+		fprintf(stderr, "ov2rx: %s: inbound policy: %s\n", opts.conf_path, err);
+		ov2_sad_free(sad);
+		return NULL;
 	}
 	return sad;
 }
@@ -164,7 +198,7 @@ txq_assign(struct ov2rx_txq *t, uint16_t port, unsigned int idx)
 
 /* Spread the (port, queue) pairs of the input ports over the lcores. */
 static int
-assign_lcores(const struct ov2_sad *sad)
+assign_lcores(struct ov2_sad *sad)
 {
 	unsigned int lcore, nl = rte_lcore_count(), k = 0, i;
 	uint16_t p, q;
@@ -175,6 +209,8 @@ assign_lcores(const struct ov2_sad *sad)
 		if (lcores[i] == NULL)
 			return -1;
 		lcores[i]->sad = sad;
+		lcores[i]->spd = spd;
+		lcores[i]->big_pool = big_pool;
 		i++;
 	}
 	for (i = 0; i < opts.n_in; i++) {
@@ -312,9 +348,87 @@ json_ports(FILE *f)
 	fprintf(f, "\n  ]");
 }
 
-static int
-write_json(const struct ov2_stats *s, double elapsed, double active, uint32_t n_sa)
+/* Per-SA counters: JSON members, and the lines of the printed summary. */
+struct sa_walk {
+	FILE *f;
+	const char *sep;
+	unsigned int printed, more;
+};
+
+static uint64_t
+sa_drops(const struct ov2_sa *sa)
 {
+	uint64_t t = 0;
+	unsigned int i;
+
+	for (i = 0; i < OV2_DROP_COUNT; i++)
+		t += sa->host.stats.drops[i];
+	return t;
+}
+
+static int
+sa_json(struct ov2_sa *sa, void *arg)
+{
+	struct sa_walk *w = arg;
+	const struct ov2_sa_stats *st = &sa->host.stats;
+	const char *sep = "";
+	char dst[64];
+	unsigned int i;
+
+	fprintf(w->f, "%s\n    {\"spi\": %u, \"dst\": \"%s\", \"proto\": \"%s\", "
+		"\"deleted\": %s, \"delivered\": %" PRIu64 ", \"delivered_bytes\": %" PRIu64
+		", \"drops\": {", w->sep, sa->conf.spi,
+		ov2_addr_str(&sa->conf.dst, dst, sizeof(dst)),
+		sa->conf.proto == OV2_IPPROTO_AH ? "ah" : "esp",
+		(sa->host.flags & OV2_SA_HOST_DELETED) ? "true" : "false",
+		st->delivered, st->delivered_bytes);
+	for (i = 0; i < OV2_DROP_COUNT; i++) {
+		if (st->drops[i] == 0)
+			continue;
+		fprintf(w->f, "%s\"%s\": %" PRIu64, sep, ov2_drop_name(i), st->drops[i]);
+		sep = ", ";
+	}
+	fprintf(w->f, "}, \"drops_total\": %" PRIu64 ", \"replay_window\": %u, "
+		"\"replay_top\": %" PRIu64 ", \"lifetime_packets\": %" PRIu64
+		", \"lifetime_bytes\": %" PRIu64 ", \"soft_expired\": %" PRIu64 "}",
+		sa_drops(sa), sa->host.window, sa->replay.top, sa->nic.packets,
+		sa->nic.bytes, st->soft_expired);
+	w->sep = ",";
+	return 0;
+}
+
+#define SA_PRINT_MAX 32
+
+static int
+sa_print(struct ov2_sa *sa, void *arg)
+{
+	struct sa_walk *w = arg;
+	const struct ov2_sa_stats *st = &sa->host.stats;
+	char dst[64];
+	unsigned int i;
+
+	if (st->delivered == 0 && sa_drops(sa) == 0)
+		return 0;
+	if (w->printed == SA_PRINT_MAX) {
+		w->more++;
+		return 0;
+	}
+	w->printed++;
+	fprintf(w->f, "  SA %-10u dst %-16s %s delivered %" PRIu64 ", dropped %" PRIu64,
+		sa->conf.spi, ov2_addr_str(&sa->conf.dst, dst, sizeof(dst)),
+		(sa->host.flags & OV2_SA_HOST_DELETED) ? "(deleted)" : "",
+		st->delivered, sa_drops(sa));
+	for (i = 0; i < OV2_DROP_COUNT; i++)
+		if (st->drops[i] != 0)
+			fprintf(w->f, " %s %" PRIu64, ov2_drop_name(i), st->drops[i]);
+	fprintf(w->f, "\n");
+	return 0;
+}
+
+static int
+write_json(const struct ov2_stats *s, double elapsed, double active, struct ov2_sad *sad)
+{
+	struct sa_walk w = { .sep = "" };
 	char tmp[4096];
 	FILE *f;
 
@@ -327,10 +441,15 @@ write_json(const struct ov2_stats *s, double elapsed, double active, uint32_t n_
 	}
 	fprintf(f, "{\n");
 	ov2_stats_json(f, s, elapsed, active, "  ");
-	fprintf(f, ",\n  \"sa_count\": %u,\n  \"lcores\": %u,\n", n_sa, n_active);
+	fprintf(f, ",\n  \"sa_count\": %u,\n  \"out_sa_count\": %u,\n  \"policy_rules\": %u,\n"
+		"  \"lcores\": %u,\n", ov2_sad_count(sad), ov2_sad_out_count(sad),
+		ov2_spd_count(spd), n_active);
 	fprintf(f, "  \"mbufs_in_use_at_exit\": %u,\n", mbufs_leaked);
 	json_ports(f);
-	fprintf(f, "\n}\n");
+	fprintf(f, ",\n  \"sas\": [");
+	w.f = f;
+	ov2_sad_foreach_all(sad, sa_json, &w);
+	fprintf(f, "\n  ]\n}\n");
 	if (fclose(f) != 0 || rename(tmp, opts.stats_json) != 0) {
 		fprintf(stderr, "ov2rx: %s: %s\n", opts.stats_json, strerror(errno));
 		unlink(tmp);
@@ -356,7 +475,7 @@ run(void)
 }
 
 static int
-report(uint32_t n_sa)
+report(struct ov2_sad *sad)
 {
 	double hz = (double)rte_get_tsc_hz(), elapsed = (double)(stop_tsc - start_tsc) / hz;
 	uint64_t first = UINT64_MAX, last = 0;
@@ -374,9 +493,17 @@ report(uint32_t n_sa)
 	double active = last > first ? (double)(last - first) / hz : 0;
 	printf("\n");
 	ov2_stats_print(stdout, &sum, elapsed, active);
+	{
+		struct sa_walk w = { .f = stdout };
+
+		printf("per SA (with traffic):\n");
+		ov2_sad_foreach_all(sad, sa_print, &w);
+		if (w.more != 0)
+			printf("  ... and %u more SAs with traffic (see --stats-json)\n", w.more);
+	}
 	fflush(stdout);
 	if (opts.stats_json != NULL)
-		return write_json(&sum, elapsed, active, n_sa);
+		return write_json(&sum, elapsed, active, sad);
 	return 0;
 }
 
@@ -394,13 +521,23 @@ setup(struct ov2_conf *conf, struct ov2_sad **sad)
 	*sad = load_sas(conf, &n_out);
 	if (*sad == NULL)
 		return -1;
-	printf("%s: %u inbound SAs offloaded, %u outbound SA records (capacity %u)\n",
-	       opts.conf_path, ov2_sad_count(*sad), n_out, ov2_sad_capacity(*sad));
+	printf("%s: %u inbound SAs offloaded, %u outbound SA records (capacity %u), "
+	       "%u inbound policy rules%s\n", opts.conf_path, ov2_sad_count(*sad), n_out,
+	       ov2_sad_capacity(*sad), ov2_spd_count(spd),
+	       ov2_spd_count(spd) == 0 ? " (every decrypted and cleartext packet accepted)" : "");
 	if (plan_ports(rte_lcore_count()) != 0)
 		return -1;
 	pool = make_pool();
 	if (pool == NULL) {
 		fprintf(stderr, "ov2rx: cannot create the mbuf pool: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	/* One-segment buffers for reassembled packets (up to 9 KiB). */
+	big_pool = rte_pktmbuf_pool_create("ov2rx_big", 255 + 256 * rte_lcore_count(), 32, 0,
+					   RTE_PKTMBUF_HEADROOM + 9216, (int)rte_socket_id());
+	if (big_pool == NULL) {
+		fprintf(stderr, "ov2rx: cannot create the reassembly pool: %s\n",
+			rte_strerror(rte_errno));
 		return -1;
 	}
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
@@ -437,6 +574,7 @@ main(int argc, char **argv)
 	if (setup(&conf, &sad) != 0) {
 		stop_ports();
 		ov2_sad_free(sad);
+		ov2_spd_free(spd);
 		ov2_conf_free(&conf);
 		rte_eal_cleanup();
 		return 1;
@@ -448,12 +586,13 @@ main(int argc, char **argv)
 	run();
 	collect_ports();
 	stop_ports();
-	mbufs_leaked = rte_mempool_in_use_count(pool);
+	mbufs_leaked = rte_mempool_in_use_count(pool) + rte_mempool_in_use_count(big_pool);
 	if (mbufs_leaked != 0)
 		fprintf(stderr, "ov2rx: %u mbufs still in use after the ports closed\n",
 			mbufs_leaked);
-	rc = report(ov2_sad_count(sad));
+	rc = report(sad);
 	ov2_sad_free(sad);
+	ov2_spd_free(spd);
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }

@@ -22,6 +22,7 @@ struct ov2rx_opts {
 	uint64_t idle_ms;		/* 0: off */
 	double duration_s;		/* 0: off */
 	uint32_t sa_capacity;
+	uint32_t replay_window;		/* for SAs whose line sets none */
 	uint16_t rxd, txd;
 	uint8_t offload[RTE_MAX_ETHPORTS];	/* OV2_OFFLOAD_* per port */
 	const char *offload_arg[RTE_MAX_ETHPORTS]; /* as given, for messages */
@@ -55,7 +56,9 @@ struct ov2rx_lcore {
 	struct ov2_stats stats;
 	volatile uint64_t last_rx_tsc;	/* start, then the latest burst */
 	uint64_t first_rx_tsc;		/* the first burst, 0 before */
-	const struct ov2_sad *sad;
+	struct ov2_sad *sad;
+	const struct ov2_spd *spd;
+	struct rte_mempool *big_pool;	/* reassembled packets */
 	void (*tick)(void);		/* main lcore: checks the stop conditions */
 } __rte_cache_aligned;
 

@@ -4,7 +4,9 @@
  * packet with OV2 OOB data), run the consumer, transmit what it delivers,
  * hand the drops to the error port or free them.
  */
+#include <stdio.h>
 #include <rte_cycles.h>
+#include <rte_lcore.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include "consumer.h"
@@ -69,14 +71,14 @@ poll_queue(struct ov2rx_lcore *lc, struct ov2_consumer *c, const struct ov2rx_rx
 {
 	struct rte_mbuf *pkts[OV2RX_BURST];
 	uint8_t reason[OV2RX_BURST];
-	uint16_t n, k;
+	uint16_t n, k, nd;
 
 	n = rte_eth_rx_burst(q->port, q->queue, pkts, OV2RX_BURST);
 	if (n == 0)
 		return 0;
-	k = ov2_consumer_rx(c, pkts, n, reason);
+	k = ov2_consumer_rx(c, pkts, n, reason, &nd);
 	deliver(lc, pkts, k);
-	drop(lc, pkts + k, n - k);
+	drop(lc, pkts + k, nd);
 	return n;
 }
 
@@ -84,9 +86,20 @@ int
 ov2rx_lcore_main(void *arg)
 {
 	struct ov2rx_lcore *lc = arg;
-	struct ov2_consumer c = { .sad = lc->sad, .stats = &lc->stats };
+	struct ov2_consumer_conf cc = {
+		.sad = lc->sad, .spd = lc->spd, .stats = &lc->stats,
+		.big_pool = lc->big_pool, .socket = (int)rte_socket_id(),
+	};
+	struct ov2_consumer c;
 	unsigned int iter = 0;
+	char err[128];
 	uint16_t i;
+
+	if (ov2_consumer_init(&c, &cc, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ov2rx: lcore %u: %s\n", rte_lcore_id(), err);
+		ov2rx_quit = 1;
+		return -1;
+	}
 
 	lc->last_rx_tsc = rte_rdtsc();
 	while (!ov2rx_quit) {
@@ -102,5 +115,6 @@ ov2rx_lcore_main(void *arg)
 		if (lc->tick != NULL && (++iter & 255) == 0)
 			lc->tick();
 	}
+	ov2_consumer_fini(&c);
 	return 0;
 }

@@ -173,7 +173,7 @@ static const struct tcase cases[] = {
 	ERR(SA(1000, TR) " \\ # backslash not at the end", "unknown keyword '\\'"),
 	/* 97-104: other rules */
 	ERR("sp ipv4 in esp protect 105 pri 1 dst 192.168.115.0/24 sport 0:65535 dport 0:65535",
-	    "t:1: inbound policy (sp) rules are not supported yet"),
+	    "t:1: SPI 105 is reserved"),
 	ERR("rt ipv4 dst 172.16.1.5/32 port 0", "t:1: 'rt' rules are not used by ov2rx (delivered packets go to --out)"),
 	ERR("neigh port 0 d0:d1:d2:d3:d4:d5", "t:1: 'neigh' rules are not used by ov2rx (delivered packets go to --out)"),
 	ERR("flow ipv4 dst 192.168.0.0/16 port 0 queue 0", "t:1: 'flow' rules are not supported yet"),

@@ -58,7 +58,7 @@ run_one(const uint8_t *frame, size_t len, size_t altered_at, size_t protected_fr
 	if (len > 0)
 		memcpy(p, frame, len);
 	ov2_offload_rx(&ctx, &m, 1);
-	if (ov2_consumer_rx(&c, &m, 1, reason) == 1 && altered_at >= protected_from &&
+	if (ov2_consumer_rx(&c, &m, 1, reason, NULL) == 1 && altered_at >= protected_from &&
 	    altered_at != SIZE_MAX)
 		delivered_bad++;
 	rte_pktmbuf_free(m);

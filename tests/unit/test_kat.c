@@ -315,7 +315,7 @@ rx_one(struct ov2_sad *sad, struct rte_mbuf **m, uint8_t *reason,
 	CHECK(ov2_oob_crypto_done(o));
 	CHECK(!ov2_oob_next_crypto_done(o) && !ov2_oob_sa_delete_req(o));
 	*st = ov2_oob_status(o);
-	return ov2_consumer_rx(&cons, m, 1, reason);
+	return ov2_consumer_rx(&cons, m, 1, reason, NULL);
 }
 
 static int

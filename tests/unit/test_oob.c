@@ -19,7 +19,7 @@ static const char *const ov2_md_names[8] = {
 static void
 test_layout(void)
 {
-	CHECK_EQ(sizeof(struct ov2_oob), 16);
+	CHECK_EQ(sizeof(struct ov2_oob), 24);
 	CHECK_EQ(offsetof(struct ov2_oob, rx), 0);
 	CHECK_EQ(offsetof(struct ov2_oob, next_header), 4);
 	CHECK_EQ(offsetof(struct ov2_oob, pad_length), 5);
