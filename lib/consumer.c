@@ -41,7 +41,8 @@
 
 #define IPPROTO_NONE_NH 59	/* RFC 4303 2.6 dummy packet */
 
-#define LOG(level, ...) rte_log(RTE_LOG_##level, RTE_LOGTYPE_USER1, "ov2: " __VA_ARGS__)
+RTE_LOG_REGISTER(ov2_consumer_logtype, ov2.consumer, NOTICE);
+#define LOG(level, ...) rte_log(RTE_LOG_##level, ov2_consumer_logtype, "ov2: " __VA_ARGS__)
 
 /* What the policy stage must check for a packet to deliver. */
 enum pol {
@@ -329,6 +330,8 @@ reassemble(struct ov2_consumer *c, struct rte_mbuf **mp, const struct ov2_pkt_in
 		return OV2_DROP_TOO_BIG;
 	}
 	rte_pktmbuf_free(r);
+	if (pi->family == 4)	/* reassembly leaves the header checksum 0 */
+		ov2_ipv4_cksum_set(rte_pktmbuf_mtod_offset(lin, uint8_t *, pi->l2_len));
 	*mp = lin;
 	return DELIVER;
 }
@@ -529,6 +532,18 @@ not_offloaded(struct ov2_consumer *c, struct rte_mbuf **mp, struct verdict *v)
 		if (!has_sa(c, *mp, &pi)) {
 			v->reason = OV2_DROP_NO_SA;
 			return;
+		}
+		if ((pi.flags & OV2_PKT_F_MULTISEG) && c->big_pool != NULL) {
+			/* a chained (jumbo) packet: one segment for the engine;
+			 * the chain is freed, the copy takes its place */
+			struct rte_mbuf *lin = linearize(c, *mp);
+
+			if (lin == NULL) {
+				v->reason = OV2_DROP_TOO_BIG;
+				return;
+			}
+			rte_pktmbuf_free(*mp);
+			*mp = lin;
 		}
 		if (!software_path(c, *mp)) {
 			v->reason = OV2_DROP_NOT_PROCESSED;

@@ -14,6 +14,7 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include "conf.h"
@@ -564,6 +565,9 @@ main(int argc, char **argv)
 	}
 	argc -= rc;
 	argv += rc;
+	/* rte_ip_frag reports its table sizes at INFO under USER1 */
+	if (rte_log_get_level(RTE_LOGTYPE_USER1) > RTE_LOG_NOTICE)
+		rte_log_set_level(RTE_LOGTYPE_USER1, RTE_LOG_NOTICE);
 	rc = ov2rx_parse_args(argc, argv, &opts);
 	if (rc != 0) {
 		rte_eal_cleanup();
