@@ -566,7 +566,7 @@ main(int argc, char **argv)
 	argc -= rc;
 	argv += rc;
 	/* rte_ip_frag reports its table sizes at INFO under USER1 */
-	if (rte_log_get_level(RTE_LOGTYPE_USER1) > RTE_LOG_NOTICE)
+	if (rte_log_get_level(RTE_LOGTYPE_USER1) > (int)RTE_LOG_NOTICE)
 		rte_log_set_level(RTE_LOGTYPE_USER1, RTE_LOG_NOTICE);
 	rc = ov2rx_parse_args(argc, argv, &opts);
 	if (rc != 0) {
