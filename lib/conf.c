@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Configuration parser: DPDK ipsec-secgw's file syntax, the subset this
- * step supports ("sa" rules with AES-GCM). Everything else is refused with
- * file:line and the reason. Loading is all or nothing, and every byte of
+ * Configuration parser: DPDK ipsec-secgw's file syntax: "sa" rules (every
+ * algorithm of lib/crypto_imb.h, plus the SA life-cycle keywords) and "sp"
+ * rules (lib/spd.h). Everything else is refused with file:line and the
+ * reason. Loading is all or nothing, and every byte of
  * key material (parsed keys, the rule text, the file contents) is wiped
  * before its memory is released.
  *
@@ -1349,6 +1350,21 @@ check_pairs(struct loader *ld)
 			return lfail(ld, -EINVAL, "pair %u: outbound SA %u is already "
 				     "paired with another inbound SA", in->pair_spi,
 				     in->pair_spi);
+	}
+	/* an inbound protect rule must name an inbound SA */
+	for (i = 0; i < c->n_sp; i++) {
+		const struct ov2_sp_rule *r = &c->sp[i];
+
+		if (r->dir != OV2_SA_IN || r->action != OV2_SP_PROTECT)
+			continue;
+		for (j = 0; j < c->n_sa; j++)
+			if (c->sa[j].dir == OV2_SA_IN && c->sa[j].spi == r->spi)
+				break;
+		if (j == c->n_sa) {
+			ld->rule_line = r->line;
+			return lfail(ld, -EINVAL, "protect %u: no 'sa in %u' line", r->spi,
+				     r->spi);
+		}
 	}
 	return 0;
 }

@@ -333,13 +333,13 @@ test_conf_sp(void)
 	if (big == NULL)
 		return;
 	for (i = 0; i < 2000; i++)
-		o += (size_t)snprintf(big + o, 64, "sp ipv4 in esp protect %u dst 10.%u.%u.0/24\n",
+		o += (size_t)snprintf(big + o, 64, "sp ipv4 in esp discard pri %u dst 10.%u.%u.0/24\n",
 				      1000 + i, i / 256, i % 256);
 	rc = ov2_conf_load_buf(big, o, "big", &conf, err, sizeof(err));
 	CHECK_EQ(rc, 0);
 	CHECK_EQ(conf.n_sp, 2000);
 	for (i = 0; rc == 0 && i < conf.n_sp; i++)
-		if (conf.sp[i].line != i + 1 || conf.sp[i].spi != 1000 + i ||
+		if (conf.sp[i].line != i + 1 || conf.sp[i].pri != 1000 + i ||
 		    conf.sp[i].dst[1] != i / 256 || conf.sp[i].dst[2] != i % 256)
 			break;
 	CHECK_EQ(i, 2000);
@@ -348,6 +348,9 @@ test_conf_sp(void)
 
 	/* Errors: NAME:LINE: message, all or nothing. */
 	conf_bad("sp", "t.cfg:1: sp needs an address family");
+	/* a protect rule must name an inbound SA of the file */
+	conf_bad(SALINE "\nsp ipv4 in esp protect 1001 dst 10.0.0.0/8",
+		 "t.cfg:2: protect 1001: no 'sa in 1001' line");
 	conf_bad(SALINE "\nsp ipv4 in esp protect 105 pri 1 dst 192.168.115.0/24\n",
 		 "t.cfg:2: SPI 105 is reserved");
 	conf_bad("# c\n" SALINE "\nsp ipv4 in esp bypass\nsp ipv4 in esp bypass src 10.0.0.1/24\n",
