@@ -38,6 +38,7 @@
 
 #define DELIVER OV2_DROP_COUNT	/* "no drop reason": deliver */
 #define HELD (OV2_DROP_COUNT + 1)	/* kept by reassembly */
+#define NO_REASSEMBLY (OV2_DROP_COUNT + 2)	/* this consumer has no table */
 
 #define IPPROTO_NONE_NH 59	/* RFC 4303 2.6 dummy packet */
 
@@ -297,7 +298,7 @@ reassemble(struct ov2_consumer *c, struct rte_mbuf **mp, const struct ov2_pkt_in
 	uint16_t segs;
 
 	if (c->frag == NULL)
-		return OV2_DROP_COUNT;	/* no reassembly: caller decides */
+		return NO_REASSEMBLY;	/* the caller decides */
 	m->l2_len = pi->l2_len;
 	if (pi->family == 4) {
 		m->l3_len = pi->l3_len;
@@ -448,6 +449,9 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 	unsigned int s = ov2_oob_status(o);
 
 	v->sa = sa;
+	if (s >= OV2_CRYPTO_STATUS_COUNT)
+		s = OV2_CRYPTO_GENERIC_ERROR;	/* a value OV2 does not define */
+	c->stats->crypto_status[s]++;
 	if (ov2_oob_sa_delete_req(o) && sa != NULL) {
 		/* the packet that asked for it is still processed; later
 		 * ones of the same SA find it deleted */
@@ -460,9 +464,6 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 		v->reason = OV2_DROP_SA_DELETED;
 		return;
 	}
-	if (s >= OV2_CRYPTO_STATUS_COUNT)
-		s = OV2_CRYPTO_GENERIC_ERROR;	/* a value OV2 does not define */
-	c->stats->crypto_status[s]++;
 	if (s != OV2_CRYPTO_SUCCESS) {
 		v->reason = ov2_drop_of_status((enum ov2_crypto_status)s);
 		return;
@@ -508,7 +509,7 @@ not_offloaded(struct ov2_consumer *c, struct rte_mbuf **mp, struct verdict *v)
 	}
 	if (pi.flags & OV2_PKT_F_FRAG) {
 		r = reassemble(c, mp, &pi);
-		if (r == OV2_DROP_COUNT) {
+		if (r == NO_REASSEMBLY) {
 			/* no reassembly here: fragments of IPsec packets
 			 * cannot be checked; cleartext ones go to policy */
 			if (pi.proto == OV2_IPPROTO_ESP || pi.proto == OV2_IPPROTO_AH) {

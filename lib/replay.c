@@ -36,9 +36,13 @@ ov2_replay_init(struct ov2_replay *r, uint32_t window, uint64_t start)
 	r->top = start;
 	r->window = window;
 	r->mask = b - 1;
-	memset(r->bmp, 0, (size_t)b * sizeof(uint64_t));
-	/* start itself counts as received (a fresh SA: 0, never valid) */
-	r->bmp[(start / BLOCK_BITS) & r->mask] |= UINT64_C(1) << (start % BLOCK_BITS);
+	/* start and everything left of it count as received (a fresh SA:
+	 * 0, never valid): every block of the ring lies behind start's
+	 * block, and in start's own block the bits up to start are set. */
+	memset(r->bmp, 0xff, (size_t)b * sizeof(uint64_t));
+	r->bmp[(start / BLOCK_BITS) & r->mask] =
+		start % BLOCK_BITS == BLOCK_BITS - 1 ? UINT64_MAX :
+		(UINT64_C(1) << (start % BLOCK_BITS + 1)) - 1;
 	return 0;
 }
 
