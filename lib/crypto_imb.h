@@ -50,7 +50,12 @@ enum ov2_auth {
 #define OV2_ICV_MAX       32	/* HMAC-SHA-512-256 */
 #define OV2_AUTH_KEY_MAX  64	/* HMAC-SHA-512 key */
 #define OV2_AH_HDR_LEN    12	/* next header .. sequence number */
-#define OV2_AH_LEN_MAX    (65535 + 40)	/* longest buffer ov2_crypto_ah_* take */
+/*
+ * Longest buffer ov2_crypto_ah_* take: libipsec-mb's HMAC job hashes at most
+ * 65534 bytes, 4 of which the ESN high half may need. (An AH packet this
+ * long only exists after reassembly; the caller drops longer ones.)
+ */
+#define OV2_AH_LEN_MAX    65530
 
 struct ov2_sa_conf;
 struct ov2_crypto;
