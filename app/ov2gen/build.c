@@ -469,6 +469,35 @@ split_fragments(const uint8_t *frame, const struct layout *L,
 	return 2;
 }
 
+/* Does ov2rx deliver a packet with this fault? (IPv4 options and fragments:
+ * after its consumer processed them in software.) */
+static int
+delivered_fault(enum ov2_build_fault f)
+{
+	return f == OV2_FAULT_NONE || f == OV2_FAULT_IPV4_OPTIONS || f == OV2_FAULT_FRAGMENT;
+}
+
+/* The frame ov2rx delivers for the packet (plain: its delivered IP packet
+ * built by build_plain), or 0 when it drops it. Transport mode keeps the
+ * outer IPv4 options: RFC 4303 3.4.4.1 removes ESP only. */
+static size_t
+write_expected(const struct ov2_build_opts *o, const struct layout *L,
+	       const uint8_t *plain, uint8_t *exp)
+{
+	size_t n = write_eth(exp, L->dfamily);
+
+	if (!delivered_fault(o->fault))
+		return 0;
+	if (o->fault == OV2_FAULT_IPV4_OPTIONS && !L->tunnel) {
+		write_ip4(exp + n, L->hl, (uint16_t)(o->size - IP4_LEN + L->hl),
+			  (uint16_t)o->seq, 0, L->l4, plain + 12, plain + 16);
+		memcpy(exp + n + L->hl, plain + IP4_LEN, o->size - IP4_LEN);
+		return n + L->hl + o->size - IP4_LEN;
+	}
+	memcpy(exp + n, plain, o->size);
+	return n + o->size;
+}
+
 int
 ov2_build_esp(const struct ov2_sa_conf *conf, const struct ov2_crypto *c,
 	      const struct ov2_build_opts *o, uint8_t *out[2], size_t out_len[2],
@@ -490,11 +519,8 @@ ov2_build_esp(const struct ov2_sa_conf *conf, const struct ov2_crypto *c,
 			IP4_LEN : IP6_LEN));
 	if (exp_len != NULL)
 		*exp_len = 0;
-	if (exp != NULL && exp_len != NULL && o->fault == OV2_FAULT_NONE) {
-		write_eth(exp, L.dfamily);
-		memcpy(exp + ETH_LEN, plain, o->size);
-		*exp_len = ETH_LEN + (size_t)o->size;
-	}
+	if (exp != NULL && exp_len != NULL)
+		*exp_len = write_expected(o, &L, plain, exp);
 	if (o->fault == OV2_FAULT_FRAGMENT)
 		return split_fragments(frame, &L, o, out, out_len);
 	out_len[0] = (size_t)(p - frame);

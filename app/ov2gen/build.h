@@ -61,11 +61,18 @@ struct ov2_build_opts {
  * lengths go to out_len[]. Returns the number of frames (1 or 2), or -1
  * with err filled on bad options (nothing else is written then).
  *
- * If exp != NULL (OV2_BUILD_MAX_FRAME bytes): for fault NONE writes the
- * frame ov2rx must deliver (same Ethernet header, ethertype of the delivered
- * packet; tunnel: the inner packet; transport: the outer header with
- * protocol / next header = l4 proto, the restored length and checksum, then
- * the L4 packet) and its length to *exp_len; for a fault *exp_len = 0.
+ * If exp != NULL (OV2_BUILD_MAX_FRAME bytes): for a packet ov2rx delivers
+ * (fault NONE, and IPV4_OPTIONS and FRAGMENT, which its consumer processes
+ * in software) writes the frame ov2rx must deliver and its length to
+ * *exp_len; for the other faults *exp_len = 0. The frame: same Ethernet
+ * header, ethertype of the delivered packet; tunnel: the inner packet;
+ * transport: the outer header with protocol / next header = l4 proto, the
+ * restored length and checksum, then the L4 packet. IPV4_OPTIONS in
+ * transport mode keeps the outer header's options (RFC 4303 3.4.4.1: only
+ * ESP is removed), so its delivered IP packet is size + 4 bytes. FRAGMENT
+ * delivers what the unfragmented packet would (RFC 791 / RFC 8200 4.5
+ * reassembly gives back the original header: offset and MF clear, IPv6
+ * fragment header removed).
  *
  * Inner packets: IPv4 (IHL 5, TTL 64, id = flow) or IPv6 (hop limit 64),
  * 192.168.F.1 -> 192.168.F.2 / fd00::F:1 -> fd00::F:2 (F from flow), UDP

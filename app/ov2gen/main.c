@@ -55,14 +55,25 @@ struct gen_sa {
 	uint32_t n_sent;	/* packets built for it (cycles the sizes) */
 };
 
+/* Packets, frames and deliveries of one kind (good, a fault, cleartext). */
+struct kind_tally {
+	uint64_t packets;
+	uint64_t frames;
+	uint64_t delivered;
+};
+
 /* What ov2rx should report: the manifest. */
 struct tally {
 	uint64_t frames;
 	uint64_t delivered;
 	uint64_t not_offloaded;
+	uint64_t sw_processed;	/* ESP the consumer processes in software */
+	uint64_t fragments;
+	uint64_t reassembled;
+	uint64_t frag_merged;
 	uint64_t status[OV2_CRYPTO_STATUS_COUNT];
 	uint64_t drops[OV2_DROP_COUNT];
-	uint64_t per_kind[OV2_FAULT_COUNT + 1];
+	struct kind_tally kind[OV2_FAULT_COUNT + 1];
 };
 
 struct gen {
@@ -409,13 +420,12 @@ fault_applies(const struct ov2_sa_conf *s, enum ov2_build_fault f)
 	}
 }
 
-/* Record the outcome ov2rx should give a frame of kind k on SA s. */
+/* Record the outcome ov2rx should give a packet of kind k on SA s. */
 static void
-tally_add(struct tally *t, const struct ov2_sa_conf *s, unsigned int k)
+tally_outcome(struct tally *t, const struct ov2_sa_conf *s, unsigned int k)
 {
 	int tunnel = s != NULL && s->mode != OV2_MODE_TRANSPORT;
 
-	t->per_kind[k]++;
 	switch (k) {
 	case OV2_FAULT_NONE:
 		t->frames++, t->status[OV2_CRYPTO_SUCCESS]++, t->delivered++;
@@ -436,10 +446,18 @@ tally_add(struct tally *t, const struct ov2_sa_conf *s, unsigned int k)
 		t->drops[OV2_DROP_INVALID_PACKET_SYNTAX]++;
 		return;
 	case OV2_FAULT_IPV4_OPTIONS:
-		t->frames++, t->not_offloaded++, t->drops[OV2_DROP_NOT_PROCESSED]++;
+		/* the NIC side does not take options: the consumer's software
+		 * path decrypts it (CryptoDone and a status like any other) */
+		t->frames++, t->not_offloaded++, t->sw_processed++;
+		t->status[OV2_CRYPTO_SUCCESS]++, t->delivered++;
 		return;
 	case OV2_FAULT_FRAGMENT:
-		t->frames += 2, t->not_offloaded += 2, t->drops[OV2_DROP_NOT_PROCESSED] += 2;
+		/* both fragments come without OOB; the second completes the
+		 * packet, which the software path decrypts; the first is
+		 * merged into it */
+		t->frames += 2, t->not_offloaded += 2, t->fragments += 2;
+		t->reassembled++, t->frag_merged++, t->sw_processed++;
+		t->status[OV2_CRYPTO_SUCCESS]++, t->delivered++;
 		return;
 	case OV2_FAULT_WRONG_PROTO:
 		t->frames++, t->status[OV2_CRYPTO_INVALID_PROTOCOL]++;
@@ -455,6 +473,17 @@ tally_add(struct tally *t, const struct ov2_sa_conf *s, unsigned int k)
 		t->frames++, t->not_offloaded++, t->delivered++;
 		return;
 	}
+}
+
+static void
+tally_add(struct tally *t, const struct ov2_sa_conf *s, unsigned int k)
+{
+	uint64_t frames = t->frames, delivered = t->delivered;
+
+	tally_outcome(t, s, k);
+	t->kind[k].packets++;
+	t->kind[k].frames += t->frames - frames;
+	t->kind[k].delivered += t->delivered - delivered;
 }
 
 static void
@@ -721,6 +750,33 @@ json_map(FILE *f, const char *key, const uint64_t *v,
 	fprintf(f, "}");
 }
 
+/* "good", a fault's name, "cleartext" */
+static const char *
+kind_name(unsigned int k)
+{
+	return k == OV2_FAULT_NONE ? "good" : k == CLEAR_KIND ? "cleartext" :
+	       ov2_build_fault_name((enum ov2_build_fault)k);
+}
+
+/* Per kind generated: packets, frames (a fragmented packet is 2), delivered. */
+static void
+json_kinds(FILE *f, const struct tally *t)
+{
+	const char *sep = "";
+	unsigned int k;
+
+	fprintf(f, "  \"kinds\": {");
+	for (k = 0; k <= CLEAR_KIND; k++) {
+		if (t->kind[k].packets == 0)
+			continue;
+		fprintf(f, "%s\n    \"%s\": {\"packets\": %" PRIu64 ", \"frames\": %" PRIu64
+			", \"delivered\": %" PRIu64 "}", sep, kind_name(k), t->kind[k].packets,
+			t->kind[k].frames, t->kind[k].delivered);
+		sep = ",";
+	}
+	fprintf(f, "%s}", *sep ? "\n  " : "");
+}
+
 static int
 write_manifest(struct gen *g)
 {
@@ -734,7 +790,14 @@ write_manifest(struct gen *g)
 		t->frames, t->delivered);
 	json_map(f, "crypto_status", t->status, ov2_crypto_status_name, OV2_CRYPTO_STATUS_COUNT);
 	fprintf(f, ",\n  \"not_offloaded\": %" PRIu64 ",\n", t->not_offloaded);
+	fprintf(f, "  \"sw_processed\": %" PRIu64 ",\n", t->sw_processed);
+	fprintf(f, "  \"fragments\": %" PRIu64 ",\n", t->fragments);
+	fprintf(f, "  \"reassembled\": %" PRIu64 ",\n", t->reassembled);
+	fprintf(f, "  \"frag_merged\": %" PRIu64 ",\n", t->frag_merged);
+	fprintf(f, "  \"frag_held\": 0,\n");
 	json_map(f, "drops", t->drops, ov2_drop_name, OV2_DROP_COUNT);
+	fprintf(f, ",\n");
+	json_kinds(f, t);
 	fprintf(f, "\n}\n");
 	if (fclose(f) != 0)
 		return fail("%s: write failed", g->opt.manifest_path);
@@ -747,12 +810,12 @@ print_summary(const struct gen *g)
 	unsigned int k;
 
 	printf("ov2gen: %" PRIu64 " frames to %s from %u SA(s): good %" PRIu64,
-	       g->t.frames, g->opt.out_path, g->n_sa, g->t.per_kind[OV2_FAULT_NONE]);
+	       g->t.frames, g->opt.out_path, g->n_sa, g->t.kind[OV2_FAULT_NONE].packets);
 	for (k = 1; k < OV2_FAULT_COUNT; k++)
-		if (g->t.per_kind[k])
-			printf(", %s %" PRIu64, ov2_build_fault_name(k), g->t.per_kind[k]);
+		if (g->t.kind[k].packets)
+			printf(", %s %" PRIu64, ov2_build_fault_name(k), g->t.kind[k].packets);
 	printf(", cleartext %" PRIu64 "; %" PRIu64 " to deliver\n",
-	       g->t.per_kind[CLEAR_KIND], g->t.delivered);
+	       g->t.kind[CLEAR_KIND].packets, g->t.delivered);
 }
 
 static int

@@ -203,22 +203,114 @@ def compare_frames(fl, got, want, what):
             print('  want %s' % w.hex())
 
 
+# Counters the manifest may carry besides frames, delivered, crypto_status
+# and drops (older manifests lack some: compared only when present).
+MANIFEST_COUNTERS = ('not_offloaded', 'sw_processed', 'fragments', 'reassembled',
+                     'frag_merged', 'frag_held')
+
+# Drop reasons decided before a packet reaches the consumer's CryptoDone
+# stage (lib/consumer.c not_offloaded(), the reassembly death row, the
+# policy check of cleartext, the output port): never counted for an SA.
+SA_LESS_DROPS = ('no_sa', 'not_processed', 'malformed', 'too_big', 'reassembly_failed',
+                 'policy_discard', 'policy_no_match', 'ipsec_required', 'tx_failed')
+# Reasons that can be either: bad_ip_checksum (the consumer's check of a
+# packet without OOB, or esp_decap()'s of a decrypted one) and
+# generic_error (a CryptoDone without an SA has none; with one, it has).
+SA_EITHER_DROPS = ('bad_ip_checksum', 'generic_error')
+
+
+def check_invariant(fl, stats, what):
+    """rx_packets = delivered + drops + frag_merged + frag_held (lib/stats.h):
+    every packet received is accounted once; a reassembled packet carries
+    the outcome of the fragment that completed it."""
+    drops = sum(stats.get('drops', {}).values())
+    fl.check(stats.get('drops_total') == drops, '%s: drops_total %s != sum(drops) %d'
+             % (what, stats.get('drops_total'), drops))
+    total = stats.get('delivered', 0) + drops + stats.get('frag_merged', 0) + \
+        stats.get('frag_held', 0)
+    fl.check(total == stats.get('rx_packets'),
+             '%s: delivered %s + drops %d + frag_merged %s + frag_held %s != rx_packets %s'
+             % (what, stats.get('delivered'), drops, stats.get('frag_merged'),
+                stats.get('frag_held'), stats.get('rx_packets')))
+
+
+def check_per_sa(fl, stats, what):
+    """The per-SA counters (stats['sas']) against the global ones.
+
+    The consumer counts a packet for an SA exactly when it reaches its
+    CryptoDone stage (crypto_done() in lib/consumer.c: set by the NIC side,
+    or by the software path for ESP of a known SA without OOB): the packets
+    counted in crypto_status, plus those dropped as sa_deleted before their
+    status is counted. Everything else (cleartext, no SA, not processable,
+    malformed, reassembly failures, policy drops of cleartext) has no SA.
+    So, per drop reason r, the sum over the SAs is
+      - global drops[r]  for the reasons decided at or after CryptoDone,
+      - 0                for SA_LESS_DROPS,
+      - at most drops[r] for SA_EITHER_DROPS;
+    sum(SA delivered + SA drops) = crypto_done + drops[sa_deleted]; and the
+    per-SA delivered counts the consumer's verdict, so the output port's
+    failures (tx_failed, moved out of the global delivered) are still in it:
+    sum(SA delivered) = delivered + tx_failed - (delivered without an SA),
+    the latter being the packets without OOB that the software path did not
+    take: not_offloaded - sw_processed - frag_merged - frag_held - their
+    (SA-less) drops."""
+    sas = stats.get('sas')
+    if not fl.check(isinstance(sas, list), '%s: no per-SA list in the stats' % what):
+        return
+    drops = stats.get('drops', {})
+    sa_drops = {}
+    for sa in sas:
+        d = sa.get('drops', {})
+        fl.check(sa.get('drops_total') == sum(d.values()), '%s: SA %s drops_total %s != '
+                 'sum of its drops %s' % (what, sa.get('spi'), sa.get('drops_total'), d))
+        for r, n in d.items():
+            sa_drops[r] = sa_drops.get(r, 0) + n
+    for r in sorted(set(drops) | set(sa_drops)):
+        g, s = drops.get(r, 0), sa_drops.get(r, 0)
+        if r in SA_LESS_DROPS:
+            fl.check(s == 0, '%s: %d %s drops counted for an SA' % (what, s, r))
+        elif r in SA_EITHER_DROPS:
+            fl.check(s <= g, '%s: SAs count %d %s drops, global %d' % (what, s, r, g))
+        else:
+            fl.check(s == g, '%s: SAs count %d %s drops, global %d' % (what, s, r, g))
+    sa_delivered = sum(sa.get('delivered', 0) for sa in sas)
+    sa_total = sa_delivered + sum(sa_drops.values())
+    want = stats.get('crypto_done', 0) + drops.get('sa_deleted', 0)
+    fl.check(sa_total == want, '%s: SAs count %d packets (delivered %d, drops %d), '
+             'crypto_done + sa_deleted drops = %d'
+             % (what, sa_total, sa_delivered, sum(sa_drops.values()), want))
+    sa_less = sum(drops.get(r, 0) - sa_drops.get(r, 0) for r in drops) - \
+        drops.get('tx_failed', 0)
+    clear = stats.get('not_offloaded', 0) - stats.get('sw_processed', 0) - \
+        stats.get('frag_merged', 0) - stats.get('frag_held', 0) - sa_less
+    want = stats.get('delivered', 0) + drops.get('tx_failed', 0) - clear
+    fl.check(sa_delivered == want, '%s: SAs delivered %d, expected delivered %s + tx_failed '
+             '%d - %d delivered without SA = %d' % (what, sa_delivered, stats.get('delivered'),
+                                                    drops.get('tx_failed', 0), clear, want))
+    return clear
+
+
 def check_stats(fl, stats, manifest, what):
-    """Every key of the manifest against the stats JSON, zero for the rest,
-    and delivered + drops == rx_packets."""
+    """Every key of the manifest against the stats JSON, zero for the rest of
+    crypto_status and drops, the accounting invariant and the per-SA
+    counters. With manifest['kinds'], the packets delivered without an SA
+    must be its cleartext ones."""
     fl.check(stats.get('rx_packets') == manifest['frames'],
              '%s: rx_packets %s, expected %d' % (what, stats.get('rx_packets'),
                                                 manifest['frames']))
-    for key in ('delivered', 'not_offloaded'):
-        fl.check(stats.get(key) == manifest[key], '%s: %s %s, expected %d'
-                 % (what, key, stats.get(key), manifest[key]))
+    for key in ('delivered',) + MANIFEST_COUNTERS:
+        if key in manifest:
+            fl.check(stats.get(key) == manifest[key], '%s: %s %s, expected %d'
+                     % (what, key, stats.get(key), manifest[key]))
     for group in ('crypto_status', 'drops'):
         got = stats.get(group, {})
         want = manifest[group]
         for name in sorted(set(got) | set(want)):
             fl.check(got.get(name, 0) == want.get(name, 0), '%s: %s.%s %s, expected %s'
                      % (what, group, name, got.get(name, 0), want.get(name, 0)))
-    drops = sum(stats.get('drops', {}).values())
-    fl.check(stats.get('delivered', 0) + drops == stats.get('rx_packets'),
-             '%s: delivered %s + drops %d != rx_packets %s'
-             % (what, stats.get('delivered'), drops, stats.get('rx_packets')))
+    check_invariant(fl, stats, what)
+    clear = check_per_sa(fl, stats, what)
+    if 'kinds' in manifest and clear is not None:
+        want = manifest['kinds'].get('cleartext', {}).get('delivered', 0)
+        fl.check(clear == want, '%s: %s packets delivered without an SA, expected the %d '
+                 'cleartext ones' % (what, clear, want))

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """ov2gen traffic through ov2rx: the delivered frames must equal ov2gen's
 --expect pcap byte for byte, and the stats JSON must match its --manifest in
-every key (delivered + drops == rx_packets).
+every key (rx_packets = delivered + drops + frag_merged + frag_held; the
+per-SA counters add up to the global ones).
 
 usage: ov2gen_e2e.py OV2GEN OV2RX SCENARIO  (SCENARIO: see SCENARIOS)"""
 
@@ -12,7 +13,11 @@ import sys
 
 import e2e_common as C
 
-ALL_FAULTS = sum((['--fault', k + ':2'] for k in C.FAULTS), [])
+# Two of every fault; IPv4 options and fragments (processed by the
+# consumer's software path) on every SA they apply to, transport included.
+FAULT_N = {'fragment': len(C.SAS_ALL),
+           'ipv4-options': len([sa for sa in C.SAS_ALL if C.outer_family(sa) == 4])}
+ALL_FAULTS = sum((['--fault', '%s:%d' % (k, FAULT_N.get(k, 2))] for k in C.FAULTS), [])
 TUNNELS = [sa for sa in C.SAS_ALL if C.is_tunnel(sa)]
 V4 = [sa for sa in C.SAS_ALL if C.outer_family(sa) == 4]
 

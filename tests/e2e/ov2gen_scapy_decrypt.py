@@ -6,6 +6,11 @@ python-cryptography's AES-GCM for trailers), classified as good / fault kind /
 cleartext, and the delivered packets must equal ov2gen's --expect pcap byte
 for byte; the classification must give ov2gen's --manifest.
 
+IPv4 options and fragments are delivered: ov2rx's consumer processes them in
+software. Fragments are reassembled here twice (by hand as RFC 791 / RFC 8200
+4.5 say, and by scapy's defragment), then decrypted like any packet; options
+stay in a transport packet's header (scapy keeps them too).
+
 usage: ov2gen_scapy_decrypt.py OV2GEN"""
 
 import json
@@ -15,7 +20,9 @@ import sys
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from scapy.all import IP, IPv6, UDP, raw
+from scapy.all import IP, IPv6, UDP, Ether, raw
+from scapy.layers.inet import defragment
+from scapy.layers.inet6 import defragment6
 from scapy.layers.ipsec import IPSecIntegrityError
 
 import e2e_common as C
@@ -83,21 +90,37 @@ class Checker:
         self.kinds = {}
         self.delivered = []
         self.man = {'frames': 0, 'delivered': 0, 'crypto_status': {},
-                    'not_offloaded': 0, 'drops': {}}
+                    'not_offloaded': 0, 'sw_processed': 0, 'fragments': 0,
+                    'reassembled': 0, 'frag_merged': 0, 'frag_held': 0,
+                    'drops': {}, 'kinds': {}}
 
     # -- outcome bookkeeping (the manifest, recomputed here) -----------
-    def outcome(self, kind, frames=1, status=None, drop=None, delivered=False):
+    def outcome(self, kind, frames=1, status=None, drop=None, delivered=False,
+                software=False):
+        """One packet of `frames` frames (2: fragments, reassembled into one).
+        status: its CryptoStatus, set by the NIC side or (software) by the
+        consumer's software path for a packet that came without OOB."""
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
         m = self.man
         m['frames'] += frames
         if status:
-            m['crypto_status'][status] = m['crypto_status'].get(status, 0) + frames
-        else:
+            m['crypto_status'][status] = m['crypto_status'].get(status, 0) + 1
+        if not status or software:
             m['not_offloaded'] += frames
+        if software:
+            m['sw_processed'] += 1
+        if frames > 1:
+            m['fragments'] += frames
+            m['reassembled'] += 1
+            m['frag_merged'] += frames - 1
         if drop:
-            m['drops'][drop] = m['drops'].get(drop, 0) + frames
+            m['drops'][drop] = m['drops'].get(drop, 0) + 1
         if delivered:
-            m['delivered'] += frames
+            m['delivered'] += 1
+        k = m['kinds'].setdefault(kind, {'packets': 0, 'frames': 0, 'delivered': 0})
+        k['packets'] += 1
+        k['frames'] += frames
+        k['delivered'] += 1 if delivered else 0
 
     def check_outer(self, f, i):
         ip, fl = f.ip, self.fl
@@ -149,7 +172,8 @@ class Checker:
         self.fl.check(ck == pkt[UDP].chksum, 'frame %d: UDP checksum %04x, want %04x'
                       % (i, ck, pkt[UDP].chksum))
         if pkt.version == 4:
-            self.fl.check(csum16(ipraw[:20]) == 0xffff, 'frame %d: inner IPv4 checksum' % i)
+            hl = (ipraw[0] & 0xf) * 4
+            self.fl.check(csum16(ipraw[:hl]) == 0xffff, 'frame %d: inner IPv4 checksum' % i)
 
     def fragment(self, frames, i):
         fl = self.fl
@@ -172,14 +196,49 @@ class Checker:
         fl.check(off == len(d1) and off % 8 == 0, 'frame %d: fragment offset %d' % (i, off))
         fl.check(abs(len(d1) - len(d2)) <= 16, 'frame %d: fragments not about half' % i)
         esp = d1 + d2
-        sa = self.sa_of(a, esp)
-        if fl.check(sa is not None, 'frame %d: fragment of unknown SA' % i):
-            self.check_seq_iv(sa, esp, i)
-            fl.check(gcm_open(sa, esp) is not None, 'frame %d: reassembled ESP invalid' % i)
         self.check_outer(a, i)
         self.check_outer(b, i + 1)
-        self.outcome('fragment', frames=2, drop='not_processed')
+        whole = self.reassemble(a, b, esp, i)
+        sa = self.sa_of(a, esp)
+        pt = None
+        if fl.check(sa is not None, 'frame %d: fragment of unknown SA' % i):
+            self.check_seq_iv(sa, esp, i)
+            pt = gcm_open(sa, esp)
+            fl.check(pt is not None, 'frame %d: reassembled ESP invalid' % i)
+        if pt is None or whole is None:
+            self.outcome('fragment', frames=2)
+            return 2
+        # ov2rx reassembles, then its software path decrypts: delivered
+        # like the unfragmented packet
+        self.decrypted(Frame(whole), i, sa, pt, kind='fragment', frames=2)
         return 2
+
+    def reassemble(self, a, b, esp, i):
+        """The frame of the packet the fragments a, b came from (RFC 791:
+        the first fragment's header, MF and offset clear, total length and
+        checksum recomputed; RFC 8200 4.5: the fragment header removed, its
+        next header in the IPv6 header, payload length recomputed), checked
+        against scapy's reassembly."""
+        if a.family == 4:
+            hdr = bytearray(a.ip[:a.hl])
+            hdr[2:4] = struct.pack('!H', a.hl + len(esp))
+            hdr[6:8] = struct.pack('!H', a.frag & 0x4000)
+            hdr[10:12] = b'\0\0'
+            hdr[10:12] = struct.pack('!H', 0xffff - csum16(bytes(hdr)))
+            whole = a.fr[:14] + bytes(hdr) + esp
+            sc = defragment([Ether(a.fr), Ether(b.fr)])
+        else:
+            hdr = bytearray(a.ip[:40])
+            hdr[4:6] = struct.pack('!H', len(esp))
+            hdr[6] = a.ip[40]
+            whole = a.fr[:14] + bytes(hdr) + esp
+            sc = defragment6([Ether(a.fr), Ether(b.fr)])
+            sc = [sc] if sc is not None else []
+        ok = len(sc) == 1 and raw(sc[0]) == whole
+        if not self.fl.check(ok, 'frame %d: reassembled by hand and by scapy differ' % i):
+            print('  hand  %s' % whole.hex())
+            print('  scapy %s' % (raw(sc[0]).hex() if len(sc) == 1 else sc))
+        return whole
 
     def ipv4_options(self, f, i):
         fl = self.fl
@@ -187,11 +246,18 @@ class Checker:
                  'frame %d: IPv4 options %s' % (i, f.ip[20:f.hl].hex()))
         esp = f.ip[f.hl:f.total]
         sa = self.sa_of(f, esp)
+        self.check_outer(f, i)
+        pt = None
         if fl.check(sa is not None, 'frame %d: options on unknown SA' % i):
             self.check_seq_iv(sa, esp, i)
-            fl.check(gcm_open(sa, esp) is not None, 'frame %d: ESP behind options invalid' % i)
-        self.check_outer(f, i)
-        self.outcome('ipv4-options', drop='not_processed')
+            pt = gcm_open(sa, esp)
+            fl.check(pt is not None, 'frame %d: ESP behind options invalid' % i)
+        if pt is None:
+            self.outcome('ipv4-options')
+            return
+        # the consumer's software path decrypts it; transport mode keeps the
+        # options (RFC 4303 3.4.4.1 removes ESP only), as scapy does
+        self.decrypted(f, i, sa, pt, kind='ipv4-options')
 
     def wrong_proto(self, f, i):
         fl = self.fl
@@ -248,8 +314,16 @@ class Checker:
             return
         self.decrypted(f, i, sa, pt)
 
-    def decrypted(self, f, i, sa, pt):
+    def decrypted(self, f, i, sa, pt, kind='good', frames=1):
+        """A packet that decrypts: classified by its trailer and payload.
+        kind (not 'good'): a packet ov2rx's consumer processes in software,
+        which must be an otherwise good one."""
         fl = self.fl
+        software = kind != 'good'
+        if software:
+            fl.check(pt[-1] in (4, 41, 17) and pt[len(pt) - 2 - pt[-2]:-2] ==
+                     bytes(range(1, pt[-2] + 1)), 'frame %d: %s packet not otherwise good'
+                     % (i, kind))
         padlen, nh = pt[-2], pt[-1]
         pad = pt[len(pt) - 2 - padlen:-2]
         payload = pt[:len(pt) - 2 - padlen]
@@ -266,9 +340,9 @@ class Checker:
             fl.check(nh == {4: 4, 6: 41}.get(payload[0] >> 4), 'frame %d: next header %d' % (i, nh))
         else:
             fl.check(nh == 17, 'frame %d: transport next header %d' % (i, nh))
-        self.good(f, i, sa, payload)
+        self.good(f, i, sa, payload, kind, frames, software)
 
-    def good(self, f, i, sa, payload):
+    def good(self, f, i, sa, payload, kind='good', frames=1, software=False):
         """scapy decrypts the packet: that is the frame ov2rx must deliver."""
         fl = self.fl
         pkt = IP(f.ip) if f.family == 4 else IPv6(f.ip)
@@ -285,7 +359,7 @@ class Checker:
         et = b'\x08\x00' if body[0] >> 4 == 4 else b'\x86\xdd'
         self.check_udp(body, i)
         self.delivered.append(f.fr[:12] + et + body)
-        self.outcome('good', status='CRYPTO_SUCCESS', delivered=True)
+        self.outcome(kind, frames, status='CRYPTO_SUCCESS', delivered=True, software=software)
 
     def run(self, frames):
         i = 0
@@ -333,13 +407,14 @@ def main():
     gen = sys.argv[1]
     fl = C.Failures('ov2gen_scapy_decrypt')
     tmp = C.tmpdir('decrypt')
-    faults = []
-    for k in C.FAULTS:
-        faults += ['--fault', k + ':3']
     sas = C.SAS_ALL
     n = len(sas)
-    kinds = {'good': 4 * n, 'cleartext': 6}
-    kinds.update({k: 3 for k in C.FAULTS})
+    # three of every fault; fragments on every SA (IPv4 and IPv6, tunnel and
+    # transport)
+    kinds = {k: 3 for k in C.FAULTS}
+    kinds['fragment'] = n
+    faults = sum((['--fault', '%s:%d' % (k, kinds[k])] for k in C.FAULTS), [])
+    kinds.update({'good': 4 * n, 'cleartext': 6})
     scenario(fl, gen, tmp, 'all', sas,
              ['--count', '4', '--sizes', '48,97,128,333,1400'] + faults + ['--cleartext', '6'],
              kinds)

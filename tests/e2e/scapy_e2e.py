@@ -7,13 +7,21 @@ the plaintext packets scapy encrypted (in their Ethernet header), drop the
 corrupted copies as authentication failures, pass cleartext through, and
 count all of it.
 
+Packets the NIC side does not take go through ov2rx's software path and must
+come out the same: an outer IPv4 header with options (a transport packet
+keeps them, RFC 4303 3.4.4.1), and ESP packets cut by scapy's fragment() /
+fragment6() into 2 to 4 fragments, some sent last fragment first (RFC 791 /
+RFC 8200 4.5: the reassembled packet is the original one).
+
 usage: scapy_e2e.py OV2RX"""
 
 import os
 import struct
 import sys
 
-from scapy.all import ICMP, IP, IPv6, TCP, UDP, Ether, Raw, raw
+from scapy.all import ICMP, IP, IPv6, TCP, UDP, Ether, IPOption_Router_Alert, \
+    IPv6ExtHdrFragment, Raw, fragment, fragment6, raw
+from scapy.layers.ipsec import ESP, SecurityAssociation
 
 import e2e_common as C
 
@@ -51,15 +59,18 @@ def inner_v6(k, size):
     return hdr / UDP(sport=20000 + k, dport=5353) / payload(size, k)
 
 
-def plaintext(sa, k):
+def plaintext(sa, k, options=False, df=True):
     """The packet scapy encrypts for SA sa, round k (built, then re-parsed
-    so that every field is final)."""
+    so that every field is final). options: a transport IPv4 packet with a
+    Router Alert option; df: its DF flag."""
     size = (17, 64, 200, 555, 1300, 0, 1)[k % 7]
     if C.is_tunnel(sa):
         p = inner_v6(k, size) if k % 2 else inner_v4(k, size)
     elif C.outer_family(sa) == 4:
         l4 = inner_v4(k, size).payload
-        p = IP(src='198.51.100.1', dst=sa['dst'], ttl=55, id=1000 + k, flags='DF') / l4
+        p = IP(src='198.51.100.1', dst=sa['dst'], ttl=55, id=1000 + k,
+               flags='DF' if df else 0,
+               options=[IPOption_Router_Alert()] if options else []) / l4
     else:
         l4 = inner_v6(k, size).payload
         p = IPv6(src=sa['src'], dst=sa['dst'], hlim=60) / l4
@@ -76,31 +87,101 @@ class Traffic:
         self.frames = []
         self.expected = []
         self.man = {'frames': 0, 'delivered': 0, 'crypto_status': {},
-                    'not_offloaded': 0, 'drops': {}}
+                    'not_offloaded': 0, 'sw_processed': 0, 'fragments': 0,
+                    'reassembled': 0, 'frag_merged': 0, 'frag_held': 0,
+                    'drops': {}, 'kinds': {}}
 
-    def count(self, status=None, drop=None, delivered=False):
+    def count(self, kind, status=None, drop=None, delivered=False, frames=1,
+              software=False):
+        """One packet sent as `frames` frames (more than 1: fragments).
+        software: it reaches ov2rx without OOB and its software path sets
+        the status."""
         m = self.man
-        m['frames'] += 1
+        m['frames'] += frames
         if status:
             m['crypto_status'][status] = m['crypto_status'].get(status, 0) + 1
-        else:
-            m['not_offloaded'] += 1
+        if not status or software:
+            m['not_offloaded'] += frames
+        if software:
+            m['sw_processed'] += 1
+        if frames > 1:
+            m['fragments'] += frames
+            m['reassembled'] += 1
+            m['frag_merged'] += frames - 1
         if drop:
             m['drops'][drop] = m['drops'].get(drop, 0) + 1
         if delivered:
             m['delivered'] += 1
+        kd = m['kinds'].setdefault(kind, {'packets': 0, 'frames': 0, 'delivered': 0})
+        kd['packets'] += 1
+        kd['frames'] += frames
+        kd['delivered'] += 1 if delivered else 0
 
-    def encrypt(self, sa, p):
+    def encrypt(self, sa, p, options=False):
+        """ESP of p; options: the tunnel header carries a Router Alert
+        option (a transport packet has its own)."""
         self.seq[sa['spi']] += 1
         seq = self.seq[sa['spi']]
         iv = struct.pack('!II', sa['spi'], seq * 2654435761 & 0xffffffff)
-        return C.scapy_sa(sa).encrypt(p, seq_num=seq, iv=iv)
+        csa = C.scapy_sa(sa)
+        if options and C.is_tunnel(sa):
+            s, d = C.sa_addrs(sa)
+            csa = SecurityAssociation(ESP, spi=sa['spi'], crypt_algo='AES-GCM',
+                                      crypt_key=bytes(sa['keymat']),
+                                      tunnel_header=IP(src=s, dst=d,
+                                                       options=[IPOption_Router_Alert()]))
+        e = csa.encrypt(p, seq_num=seq, iv=iv)
+        return e.__class__(raw(e))
 
     def good(self, sa, k):
         p = plaintext(sa, k)
         self.frames.append(frame(self.encrypt(sa, p)))
         self.expected.append(frame(p))
-        self.count('CRYPTO_SUCCESS', delivered=True)
+        self.count('good', 'CRYPTO_SUCCESS', delivered=True)
+
+    def with_options(self, sa, k):
+        """IPv4 outer header with options: the NIC side does not take it."""
+        p = plaintext(sa, k, options=True)
+        e = self.encrypt(sa, p, options=True)
+        assert e.ihl == 6 and e.proto == 50
+        self.frames.append(frame(e))
+        self.expected.append(frame(p))
+        self.count('ipv4-options', 'CRYPTO_SUCCESS', delivered=True, software=True)
+
+    def fragmented(self, sa, k, n, reverse, bad_icv=False, options=False):
+        """The ESP packet of round k in up to n fragments (last first if reverse);
+        bad_icv: its last ICV byte flipped (dropped after reassembly)."""
+        p = plaintext(sa, k, options=options, df=False)
+        e = self.encrypt(sa, p)
+        if bad_icv:
+            b = bytearray(raw(e))
+            b[-1] ^= 0x01
+            e = e.__class__(bytes(b))
+        esp = raw(e.payload)
+        if C.outer_family(sa) == 4:
+            hl = e.ihl * 4
+            size = (len(esp) + n - 1) // n + 7 & ~7
+            frags = fragment(e, fragsize=size)
+        else:
+            hl = 48
+            size = (len(esp) + n - 1) // n + 7 & ~7
+            h = e.copy()
+            h.remove_payload()
+            h.nh = 44
+            e6 = IPv6(raw(h / IPv6ExtHdrFragment(nh=50, id=0x5000 + k) / esp))
+            frags = fragment6(e6, hl + size)
+        n = len(frags)	# at most the n asked for: short packets give fewer
+        assert n >= 2, (n, len(esp), size)
+        frags = [raw(f) for f in frags]
+        self.frames += [frame(IP(f) if C.outer_family(sa) == 4 else IPv6(f))
+                        for f in (frags[::-1] if reverse else frags)]
+        if bad_icv:
+            mode = 'TUNNEL' if C.is_tunnel(sa) else 'TRANSPORT'
+            self.count('fragment', 'CRYPTO_%s_ESP_AUTH_FAILED' % mode,
+                       '%s_esp_auth_failed' % mode.lower(), frames=n, software=True)
+            return
+        self.expected.append(frame(p))
+        self.count('fragment', 'CRYPTO_SUCCESS', delivered=True, frames=n, software=True)
 
     def corrupted(self, sa, k, where):
         """A fresh encryption of a plaintext with one byte flipped: the last
@@ -113,23 +194,31 @@ class Traffic:
             f[14 + hl + 16] ^= 0x01
         self.frames.append(bytes(f))
         mode = 'TUNNEL' if C.is_tunnel(sa) else 'TRANSPORT'
-        self.count('CRYPTO_%s_ESP_AUTH_FAILED' % mode, '%s_esp_auth_failed' % mode.lower())
+        self.count('bad-icv', 'CRYPTO_%s_ESP_AUTH_FAILED' % mode,
+                   '%s_esp_auth_failed' % mode.lower())
 
     def cleartext(self, k):
         p = inner_v6(k, 100) if k % 2 else inner_v4(k, 100)
         p = p.__class__(raw(p))
         self.frames.append(frame(p))
         self.expected.append(frame(p))
-        self.count(delivered=True)
+        self.count('cleartext', delivered=True)
 
 
 def build():
     t = Traffic()
     for k in range(ROUNDS):
-        for sa in SAS:
+        for j, sa in enumerate(SAS):
             t.good(sa, k)
             if k % 4 == 3:
                 t.corrupted(sa, k, 'icv' if k % 8 == 3 else 'ciphertext')
+            if k % 4 == 1 and C.outer_family(sa) == 4:
+                t.with_options(sa, k)
+            if k % 4 == 2:
+                t.fragmented(sa, k, 2 + (k + j) % 3, reverse=(k + j) % 2 == 1,
+                             bad_icv=k == 6 and j < 2)
+            if k == 10 and not C.is_tunnel(sa) and C.outer_family(sa) == 4:
+                t.fragmented(sa, k + 1, 3, reverse=True, options=True)
         if k % 3 == 0:
             t.cleartext(k)
     return t
@@ -144,7 +233,8 @@ def main():
     C.write_conf(conf, SAS)
     t = build()
     C.write_pcap(inp, t.frames)
-    print('scapy: %d frames, %d to deliver' % (len(t.frames), len(t.expected)))
+    print('scapy: %d frames, %d to deliver; kinds %s'
+          % (len(t.frames), len(t.expected), t.man['kinds']))
     st, p = C.ov2rx(rx, tmp, 'scapy_e2e', conf, inp, out, stats)
     C.compare_frames(fl, C.read_frames(out), t.expected, 'scapy: delivered')
     C.check_stats(fl, st, t.man, 'scapy')
