@@ -22,11 +22,10 @@
 #include <arpa/inet.h>
 
 #include "conf.h"
+#include "tok.h"
 
 #define LINE_MAX_BYTES	4096	/* one physical line, newline excluded */
 #define RULE_MAX_BYTES	16384	/* one rule after joining '\' lines */
-#define SHOW_MAX	40	/* token bytes quoted in a message */
-#define SHOW_BUF	(SHOW_MAX * 4 + 8)
 #define MSG_BUF		512
 #define SPI_MIN		256	/* RFC 4303: 0 never used, 1-255 reserved */
 
@@ -80,117 +79,9 @@ grow_secret(void **p, size_t used, size_t newsize)
 	return 0;
 }
 
-/* ------------------------------------------------------------------ */
-/* Tokens                                                              */
-/* ------------------------------------------------------------------ */
-
-struct tok {
-	const char *p;
-	size_t n;
-};
-
-static int
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-	       c == '\f' || c == '\v';
-}
-
-/* Next whitespace-separated token of the NUL-terminated *s; 0 at the end. */
-static int
-next_tok(const char **s, struct tok *t)
-{
-	const char *p = *s;
-
-	while (*p != '\0' && is_space(*p))
-		p++;
-	t->p = p;
-	while (*p != '\0' && !is_space(*p))
-		p++;
-	t->n = (size_t)(p - t->p);
-	*s = p;
-	return t->n != 0;
-}
-
-static int
-tok_is(const struct tok *t, const char *word)
-{
-	size_t n = strlen(word);
-
-	return t->n == n && memcmp(t->p, word, n) == 0;
-}
-
-static int
-tok_in(const struct tok *t, const char *const *list)
-{
-	for (; *list != NULL; list++)
-		if (tok_is(t, *list))
-			return 1;
-	return 0;
-}
-
-/* Quote a token for a message: printable ASCII as is, the rest as \xNN. */
-static const char *
-show(const struct tok *t, char *buf, size_t len)
-{
-	size_t i, o = 0, n = t->n < SHOW_MAX ? t->n : SHOW_MAX;
-
-	for (i = 0; i < n && o + 5 < len; i++) {
-		unsigned char c = (unsigned char)t->p[i];
-
-		if (c > 0x20 && c < 0x7f)
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
-	}
-	if (t->n > n && o + 4 < len) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static int
-hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decimal or 0x-hex, at most UINT32_MAX. */
-static int
-parse_u32(const struct tok *t, uint32_t *out)
-{
-	uint64_t v = 0;
-	unsigned int base = 10;
-	size_t i = 0;
-
-	if (t->n > 2 && t->p[0] == '0' && (t->p[1] == 'x' || t->p[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	for (; i < t->n; i++) {
-		int d = hex_val(t->p[i]);
-
-		if (d < 0 || (unsigned int)d >= base)
-			return -1;
-		v = v * base + (unsigned int)d;
-		if (v > UINT32_MAX)
-			return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
 /* An IPv4 or IPv6 address (the family is chosen by the presence of ':'). */
 static int
-parse_addr(const struct tok *t, struct ov2_addr *a)
+parse_addr(const struct ov2_tok *t, struct ov2_addr *a)
 {
 	char buf[INET6_ADDRSTRLEN + 1];
 	int v6;
@@ -252,7 +143,7 @@ struct sa_parse {
 	size_t errlen;
 };
 
-typedef int (*kw_fn)(struct sa_parse *ps, const struct tok *val);
+typedef int (*kw_fn)(struct sa_parse *ps, const struct ov2_tok *val);
 
 /* How a keyword takes its value. */
 enum kw_val {
@@ -261,24 +152,24 @@ enum kw_val {
 	VAL_OPTIONAL,	/* a value follows when the next token is a number */
 };
 
-static int kw_aead_algo(struct sa_parse *ps, const struct tok *v);
-static int kw_aead_key(struct sa_parse *ps, const struct tok *v);
-static int kw_cipher_algo(struct sa_parse *ps, const struct tok *v);
-static int kw_cipher_key(struct sa_parse *ps, const struct tok *v);
-static int kw_auth_algo(struct sa_parse *ps, const struct tok *v);
-static int kw_auth_key(struct sa_parse *ps, const struct tok *v);
-static int kw_mode(struct sa_parse *ps, const struct tok *v);
-static int kw_src(struct sa_parse *ps, const struct tok *v);
-static int kw_dst(struct sa_parse *ps, const struct tok *v);
-static int kw_replay_window(struct sa_parse *ps, const struct tok *v);
-static int kw_esn(struct sa_parse *ps, const struct tok *v);
-static int kw_soft_packets(struct sa_parse *ps, const struct tok *v);
-static int kw_hard_packets(struct sa_parse *ps, const struct tok *v);
-static int kw_soft_bytes(struct sa_parse *ps, const struct tok *v);
-static int kw_hard_bytes(struct sa_parse *ps, const struct tok *v);
-static int kw_pair(struct sa_parse *ps, const struct tok *v);
-static int kw_allow_deprecated(struct sa_parse *ps, const struct tok *v);
-static int kw_udp_encap(struct sa_parse *ps, const struct tok *v);
+static int kw_aead_algo(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_aead_key(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_cipher_algo(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_cipher_key(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_auth_algo(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_auth_key(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_mode(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_src(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_dst(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_replay_window(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_esn(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_soft_packets(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_hard_packets(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_soft_bytes(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_hard_bytes(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_pair(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_allow_deprecated(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_udp_encap(struct sa_parse *ps, const struct ov2_tok *v);
 
 enum {
 	KW_AEAD_ALGO, KW_AEAD_KEY, KW_CIPHER_ALGO, KW_CIPHER_KEY, KW_AUTH_ALGO,
@@ -380,85 +271,85 @@ static const struct {
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static int
-kw_aead_algo(struct sa_parse *ps, const struct tok *v)
+kw_aead_algo(struct sa_parse *ps, const struct ov2_tok *v)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 	size_t i;
 
 	for (i = 0; i < N_OF(aead_algos); i++) {
-		if (tok_is(v, aead_algos[i].name)) {
+		if (ov2_tok_is(v, aead_algos[i].name)) {
 			ps->sa->aead = aead_algos[i].aead;
 			ps->sa->key_len = aead_algos[i].key_len;
 			ps->algo = aead_algos[i].name;
 			return 0;
 		}
 	}
-	if (tok_in(v, unsupported_aead))
+	if (ov2_tok_in(v, unsupported_aead))
 		return fail(ps->err, ps->errlen,
-			    "aead_algo '%s' is not supported", show(v, sb, sizeof(sb)));
+			    "aead_algo '%s' is not supported", ov2_tok_show(v, sb, sizeof(sb)));
 	return fail(ps->err, ps->errlen, "unknown aead_algo '%s' (expected aes-128-gcm, "
 		    "aes-192-gcm, aes-256-gcm or chacha20-poly1305)",
-		    show(v, sb, sizeof(sb)));
+		    ov2_tok_show(v, sb, sizeof(sb)));
 }
 
 static int
-kw_cipher_algo(struct sa_parse *ps, const struct tok *v)
+kw_cipher_algo(struct sa_parse *ps, const struct ov2_tok *v)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 	size_t i;
 
 	for (i = 0; i < N_OF(cipher_algos); i++) {
-		if (tok_is(v, cipher_algos[i].name)) {
+		if (ov2_tok_is(v, cipher_algos[i].name)) {
 			ps->sa->cipher = cipher_algos[i].cipher;
 			ps->sa->key_len = cipher_algos[i].key_len;
 			ps->algo = cipher_algos[i].name;
 			return 0;
 		}
 	}
-	if (tok_in(v, unsupported_cipher))
+	if (ov2_tok_in(v, unsupported_cipher))
 		return fail(ps->err, ps->errlen,
-			    "cipher_algo '%s' is not supported", show(v, sb, sizeof(sb)));
+			    "cipher_algo '%s' is not supported", ov2_tok_show(v, sb, sizeof(sb)));
 	return fail(ps->err, ps->errlen, "unknown cipher_algo '%s' (expected null, "
 		    "aes-128-cbc, aes-192-cbc, aes-256-cbc, des-cbc or 3des-cbc)",
-		    show(v, sb, sizeof(sb)));
+		    ov2_tok_show(v, sb, sizeof(sb)));
 }
 
 static int
-kw_auth_algo(struct sa_parse *ps, const struct tok *v)
+kw_auth_algo(struct sa_parse *ps, const struct ov2_tok *v)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 	size_t i;
 
-	if (tok_is(v, "aes-gmac")) {
+	if (ov2_tok_is(v, "aes-gmac")) {
 		ps->gmac = 1;		/* AES key size from the key's length */
 		ps->auth = "aes-gmac";
 		return 0;
 	}
 	for (i = 0; i < N_OF(auth_algos); i++) {
-		if (tok_is(v, auth_algos[i].name)) {
+		if (ov2_tok_is(v, auth_algos[i].name)) {
 			ps->sa->auth = auth_algos[i].auth;
 			ps->sa->auth_key_len = auth_algos[i].key_len;
 			ps->auth = auth_algos[i].name;
 			return 0;
 		}
 	}
-	if (tok_is(v, "null"))
+	if (ov2_tok_is(v, "null"))
 		return fail(ps->err, ps->errlen, "auth_algo null: OV2 requires "
 			    "authentication on every offloaded SA");
-	if (tok_in(v, unsupported_auth))
+	if (ov2_tok_in(v, unsupported_auth))
 		return fail(ps->err, ps->errlen,
-			    "auth_algo '%s' is not supported", show(v, sb, sizeof(sb)));
+			    "auth_algo '%s' is not supported", ov2_tok_show(v, sb, sizeof(sb)));
 	return fail(ps->err, ps->errlen, "unknown auth_algo '%s' (expected sha1-hmac, "
 		    "sha256-hmac, sha384-hmac, sha512-hmac, md5-hmac or aes-gmac)",
-		    show(v, sb, sizeof(sb)));
+		    ov2_tok_show(v, sb, sizeof(sb)));
 }
 
 /* One key byte: 1 or 2 hex digits. */
 static int
 key_byte(const char *p, size_t n, uint8_t *out)
 {
-	int hi = n >= 1 ? hex_val(p[0]) : -1;
-	int lo = n == 2 ? hex_val(p[1]) : 0;
+	int hi = n >= 1 ? ov2_hex_val(p[0]) : -1;
+	int lo = n == 2 ? ov2_hex_val(p[1]) : 0;
 
 	if (n < 1 || n > 2 || hi < 0 || lo < 0)
 		return -1;
@@ -468,7 +359,7 @@ key_byte(const char *p, size_t n, uint8_t *out)
 
 /* "de:ad:be:ef": colon-separated hex bytes. The key is never quoted. */
 static int
-parse_key(struct sa_parse *ps, const struct tok *v, struct key_buf *k,
+parse_key(struct sa_parse *ps, const struct ov2_tok *v, struct key_buf *k,
 	  const char *what)
 {
 	const char *p = v->p, *end = v->p + v->n, *c;
@@ -492,105 +383,78 @@ parse_key(struct sa_parse *ps, const struct tok *v, struct key_buf *k,
 }
 
 static int
-kw_aead_key(struct sa_parse *ps, const struct tok *v)
+kw_aead_key(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	return parse_key(ps, v, &ps->aead_key, "aead_key");
 }
 
 static int
-kw_cipher_key(struct sa_parse *ps, const struct tok *v)
+kw_cipher_key(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	return parse_key(ps, v, &ps->cipher_key, "cipher_key");
 }
 
 static int
-kw_auth_key(struct sa_parse *ps, const struct tok *v)
+kw_auth_key(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	return parse_key(ps, v, &ps->auth_key, "auth_key");
 }
 
 static int
-kw_mode(struct sa_parse *ps, const struct tok *v)
+kw_mode(struct sa_parse *ps, const struct ov2_tok *v)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 	size_t i;
 
 	for (i = 0; i < N_OF(modes); i++) {
-		if (tok_is(v, modes[i].name)) {
+		if (ov2_tok_is(v, modes[i].name)) {
 			ps->sa->mode = modes[i].mode;
 			return 0;
 		}
 	}
 	return fail(ps->err, ps->errlen, "unknown mode '%s' "
 		    "(expected ipv4-tunnel, ipv6-tunnel or transport)",
-		    show(v, sb, sizeof(sb)));
+		    ov2_tok_show(v, sb, sizeof(sb)));
 }
 
 static int
-kw_addr(struct sa_parse *ps, const struct tok *v, const char *what,
+kw_addr(struct sa_parse *ps, const struct ov2_tok *v, const char *what,
 	struct ov2_addr *a)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 
 	if (parse_addr(v, a) == 0)
 		return 0;
 	return fail(ps->err, ps->errlen, "invalid %s address '%s'", what,
-		    show(v, sb, sizeof(sb)));
+		    ov2_tok_show(v, sb, sizeof(sb)));
 }
 
 static int
-kw_src(struct sa_parse *ps, const struct tok *v)
+kw_src(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	return kw_addr(ps, v, "src", &ps->sa->src);
 }
 
 static int
-kw_dst(struct sa_parse *ps, const struct tok *v)
+kw_dst(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	return kw_addr(ps, v, "dst", &ps->sa->dst);
 }
 
-/* Decimal or 0x-hex, at most UINT64_MAX. */
 static int
-parse_u64(const struct tok *t, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned int base = 10;
-	size_t i = 0;
-
-	if (t->n > 2 && t->p[0] == '0' && (t->p[1] == 'x' || t->p[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	if (i == t->n)
-		return -1;
-	for (; i < t->n; i++) {
-		int d = hex_val(t->p[i]);
-
-		if (d < 0 || (unsigned int)d >= base)
-			return -1;
-		if (v > (UINT64_MAX - (unsigned int)d) / base)
-			return -1;
-		v = v * base + (unsigned int)d;
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-kw_u64(struct sa_parse *ps, const struct tok *v, const char *what, uint64_t min,
+kw_u64(struct sa_parse *ps, const struct ov2_tok *v, const char *what, uint64_t min,
        uint64_t max, uint64_t *out)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 
-	if (parse_u64(v, out) != 0 || *out < min || *out > max)
+	if (ov2_tok_u64(v, out) != 0 || *out < min || *out > max)
 		return fail(ps->err, ps->errlen, "%s: '%s' is not a number in "
-			    "%" PRIu64 "..%" PRIu64, what, show(v, sb, sizeof(sb)), min, max);
+			    "%" PRIu64 "..%" PRIu64, what, ov2_tok_show(v, sb, sizeof(sb)), min, max);
 	return 0;
 }
 
 static int
-kw_replay_window(struct sa_parse *ps, const struct tok *v)
+kw_replay_window(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	uint64_t w;
 
@@ -604,7 +468,7 @@ kw_replay_window(struct sa_parse *ps, const struct tok *v)
 /* "esn" alone, or "esn N": N is the sequence number the receiver starts
  * from (as received; ipsec-secgw's keyword). */
 static int
-kw_esn(struct sa_parse *ps, const struct tok *v)
+kw_esn(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	ps->sa->flags |= OV2_SA_F_ESN;
 	if (v == NULL)
@@ -613,31 +477,31 @@ kw_esn(struct sa_parse *ps, const struct tok *v)
 }
 
 static int
-kw_soft_packets(struct sa_parse *ps, const struct tok *v)
+kw_soft_packets(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	return kw_u64(ps, v, "soft-packet-limit", 1, UINT64_MAX, &ps->sa->soft_packets);
 }
 
 static int
-kw_hard_packets(struct sa_parse *ps, const struct tok *v)
+kw_hard_packets(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	return kw_u64(ps, v, "hard-packet-limit", 1, UINT64_MAX, &ps->sa->hard_packets);
 }
 
 static int
-kw_soft_bytes(struct sa_parse *ps, const struct tok *v)
+kw_soft_bytes(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	return kw_u64(ps, v, "soft-byte-limit", 1, UINT64_MAX, &ps->sa->soft_bytes);
 }
 
 static int
-kw_hard_bytes(struct sa_parse *ps, const struct tok *v)
+kw_hard_bytes(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	return kw_u64(ps, v, "hard-byte-limit", 1, UINT64_MAX, &ps->sa->hard_bytes);
 }
 
 static int
-kw_pair(struct sa_parse *ps, const struct tok *v)
+kw_pair(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	uint64_t spi;
 
@@ -648,7 +512,7 @@ kw_pair(struct sa_parse *ps, const struct tok *v)
 }
 
 static int
-kw_allow_deprecated(struct sa_parse *ps, const struct tok *v)
+kw_allow_deprecated(struct sa_parse *ps, const struct ov2_tok *v)
 {
 	(void)v;
 	ps->sa->flags |= OV2_SA_F_DEPRECATED_OK;
@@ -658,11 +522,11 @@ kw_allow_deprecated(struct sa_parse *ps, const struct tok *v)
 /* "udp-encap", "udp-encap PORT" (both ports) or "udp-encap SPORT:DPORT";
  * RFC 3948's 4500 when not given. */
 static int
-kw_udp_encap(struct sa_parse *ps, const struct tok *v)
+kw_udp_encap(struct sa_parse *ps, const struct ov2_tok *v)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 	const char *colon;
-	struct tok a, b;
+	struct ov2_tok a, b;
 	uint32_t sp, dp;
 
 	ps->sa->flags |= OV2_SA_F_UDP_ENCAP;
@@ -675,47 +539,47 @@ kw_udp_encap(struct sa_parse *ps, const struct tok *v)
 	a.n = colon != NULL ? (size_t)(colon - v->p) : v->n;
 	b.p = colon != NULL ? colon + 1 : v->p;
 	b.n = colon != NULL ? v->n - a.n - 1 : v->n;
-	if (parse_u32(&a, &sp) != 0 || parse_u32(&b, &dp) != 0 || a.n == 0 ||
+	if (ov2_tok_u32(&a, &sp) != 0 || ov2_tok_u32(&b, &dp) != 0 || a.n == 0 ||
 	    b.n == 0 || sp == 0 || dp == 0 || sp > 65535 || dp > 65535)
 		return fail(ps->err, ps->errlen, "udp-encap: '%s' is not PORT or "
-			    "SPORT:DPORT (1..65535)", show(v, sb, sizeof(sb)));
+			    "SPORT:DPORT (1..65535)", ov2_tok_show(v, sb, sizeof(sb)));
 	ps->sa->udp_sport = (uint16_t)sp;
 	ps->sa->udp_dport = (uint16_t)dp;
 	return 0;
 }
 
 static int
-find_keyword(const struct tok *t)
+find_keyword(const struct ov2_tok *t)
 {
 	size_t i;
 
 	for (i = 0; i < N_OF(keywords); i++)
-		if (tok_is(t, keywords[i].name))
+		if (ov2_tok_is(t, keywords[i].name))
 			return (int)i;
 	return -1;
 }
 
 static int
-bad_keyword(struct sa_parse *ps, const struct tok *t)
+bad_keyword(struct sa_parse *ps, const struct ov2_tok *t)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 
-	if (tok_is(t, "esp") || tok_is(t, "ah"))
+	if (ov2_tok_is(t, "esp") || ov2_tok_is(t, "ah"))
 		return fail(ps->err, ps->errlen, "'%s' must come right after the SPI",
-			    tok_is(t, "ah") ? "ah" : "esp");
-	if (tok_in(t, unsupported_kw))
+			    ov2_tok_is(t, "ah") ? "ah" : "esp");
+	if (ov2_tok_in(t, unsupported_kw))
 		return fail(ps->err, ps->errlen, "keyword '%s' is not supported",
-			    show(t, sb, sizeof(sb)));
-	return fail(ps->err, ps->errlen, "unknown keyword '%s'", show(t, sb, sizeof(sb)));
+			    ov2_tok_show(t, sb, sizeof(sb)));
+	return fail(ps->err, ps->errlen, "unknown keyword '%s'", ov2_tok_show(t, sb, sizeof(sb)));
 }
 
 /* An optional value is present when the next token starts with a digit. */
 static int
-optional_value(const char **s, struct tok *v)
+optional_value(const char **s, struct ov2_tok *v)
 {
 	const char *save = *s;
 
-	if (next_tok(s, v) && v->p[0] >= '0' && v->p[0] <= '9')
+	if (ov2_tok_next(s, v) && v->p[0] >= '0' && v->p[0] <= '9')
 		return 1;
 	*s = save;
 	return 0;
@@ -724,10 +588,10 @@ optional_value(const char **s, struct tok *v)
 static int
 parse_keywords(struct sa_parse *ps, const char *s)
 {
-	struct tok t, v;
+	struct ov2_tok t, v;
 	int i, rc, have;
 
-	while (next_tok(&s, &t)) {
+	while (ov2_tok_next(&s, &t)) {
 		i = find_keyword(&t);
 		if (i < 0)
 			return bad_keyword(ps, &t);
@@ -743,7 +607,7 @@ parse_keywords(struct sa_parse *ps, const char *s)
 			have = optional_value(&s, &v);
 			break;
 		default:
-			have = next_tok(&s, &v);
+			have = ov2_tok_next(&s, &v);
 			if (!have)
 				return fail(ps->err, ps->errlen, "keyword '%s' needs a value",
 					    keywords[i].name);
@@ -757,14 +621,14 @@ parse_keywords(struct sa_parse *ps, const char *s)
 }
 
 static int
-parse_spi(struct sa_parse *ps, const struct tok *t)
+parse_spi(struct sa_parse *ps, const struct ov2_tok *t)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 	uint32_t spi;
 
-	if (parse_u32(t, &spi) < 0)
+	if (ov2_tok_u32(t, &spi) < 0)
 		return fail(ps->err, ps->errlen, "invalid SPI '%s' (decimal or 0x-hex, "
-			    "256..4294967295)", show(t, sb, sizeof(sb)));
+			    "256..4294967295)", ov2_tok_show(t, sb, sizeof(sb)));
 	if (spi < SPI_MIN)
 		return fail(ps->err, ps->errlen, "SPI %u is reserved (RFC 4303: 0 is "
 			    "never used, 1-255 are reserved by IANA); use 256..4294967295",
@@ -777,25 +641,25 @@ parse_spi(struct sa_parse *ps, const struct tok *t)
 static int
 parse_head(struct sa_parse *ps, const char **s)
 {
-	char sb[SHOW_BUF];
-	struct tok t;
+	char sb[OV2_TOK_SHOW_BUF];
+	struct ov2_tok t;
 	const char *save;
 
-	if (!next_tok(s, &t))
+	if (!ov2_tok_next(s, &t))
 		return fail(ps->err, ps->errlen, "sa needs a direction ('in' or 'out')");
-	if (!tok_is(&t, "in") && !tok_is(&t, "out"))
+	if (!ov2_tok_is(&t, "in") && !ov2_tok_is(&t, "out"))
 		return fail(ps->err, ps->errlen, "unknown sa direction '%s' "
-			    "(expected 'in' or 'out')", show(&t, sb, sizeof(sb)));
-	ps->sa->dir = tok_is(&t, "in") ? OV2_SA_IN : OV2_SA_OUT;
-	if (!next_tok(s, &t))
+			    "(expected 'in' or 'out')", ov2_tok_show(&t, sb, sizeof(sb)));
+	ps->sa->dir = ov2_tok_is(&t, "in") ? OV2_SA_IN : OV2_SA_OUT;
+	if (!ov2_tok_next(s, &t))
 		return fail(ps->err, ps->errlen, "sa needs an SPI");
 	if (parse_spi(ps, &t) != 0)
 		return -EINVAL;
 	ps->sa->proto = OV2_IPPROTO_ESP;
 	save = *s;
-	if (!next_tok(s, &t) || !(tok_is(&t, "esp") || tok_is(&t, "ah")))
+	if (!ov2_tok_next(s, &t) || !(ov2_tok_is(&t, "esp") || ov2_tok_is(&t, "ah")))
 		*s = save;
-	else if (tok_is(&t, "ah"))
+	else if (ov2_tok_is(&t, "ah"))
 		ps->sa->proto = OV2_IPPROTO_AH;
 	return 0;
 }
@@ -1230,16 +1094,16 @@ rule_sp(struct loader *ld, const char *rest)
 
 /* Rules ipsec-secgw has and this step refuses. */
 static int
-rule_other(struct loader *ld, const struct tok *t)
+rule_other(struct loader *ld, const struct ov2_tok *t)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 
-	if (tok_is(t, "rt") || tok_is(t, "neigh"))
+	if (ov2_tok_is(t, "rt") || ov2_tok_is(t, "neigh"))
 		return lfail(ld, -EINVAL, "'%s' rules are not used by ov2rx "
-			     "(delivered packets go to --out)", tok_is(t, "rt") ? "rt" : "neigh");
-	if (tok_is(t, "flow"))
+			     "(delivered packets go to --out)", ov2_tok_is(t, "rt") ? "rt" : "neigh");
+	if (ov2_tok_is(t, "flow"))
 		return lfail(ld, -EINVAL, "'flow' rules are not supported yet");
-	return lfail(ld, -EINVAL, "unknown rule '%s'", show(t, sb, sizeof(sb)));
+	return lfail(ld, -EINVAL, "unknown rule '%s'", ov2_tok_show(t, sb, sizeof(sb)));
 }
 
 /* The joined text of one rule, in ld->rule[0..rule_n). */
@@ -1247,15 +1111,15 @@ static int
 do_rule(struct loader *ld)
 {
 	const char *s = ld->rule;
-	struct tok t;
+	struct ov2_tok t;
 	int rc;
 
 	ld->rule[ld->rule_n] = '\0';
-	if (!next_tok(&s, &t))
+	if (!ov2_tok_next(&s, &t))
 		rc = 0;
-	else if (tok_is(&t, "sa"))
+	else if (ov2_tok_is(&t, "sa"))
 		rc = rule_sa(ld, s);
-	else if (tok_is(&t, "sp"))
+	else if (ov2_tok_is(&t, "sp"))
 		rc = rule_sp(ld, s);
 	else
 		rc = rule_other(ld, &t);

@@ -35,9 +35,8 @@
 
 #include "sa.h"
 #include "spd.h"
+#include "tok.h"
 
-#define SHOW_MAX	40	/* token bytes quoted in a message */
-#define SHOW_BUF	(SHOW_MAX * 4 + 8)
 #define SPI_MIN		256	/* RFC 4303: 0 never used, 1-255 reserved */
 
 /* ------------------------------------------------------------------ */
@@ -56,103 +55,6 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -EINVAL;
-}
-
-struct tok {
-	const char *p;
-	size_t n;
-};
-
-static int
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-	       c == '\f' || c == '\v';
-}
-
-/* Next whitespace-separated token of the NUL-terminated *s; 0 at the end. */
-static int
-next_tok(const char **s, struct tok *t)
-{
-	const char *p = *s;
-
-	while (*p != '\0' && is_space(*p))
-		p++;
-	t->p = p;
-	while (*p != '\0' && !is_space(*p))
-		p++;
-	t->n = (size_t)(p - t->p);
-	*s = p;
-	return t->n != 0;
-}
-
-static int
-tok_is(const struct tok *t, const char *word)
-{
-	size_t n = strlen(word);
-
-	return t->n == n && memcmp(t->p, word, n) == 0;
-}
-
-/* Quote a token for a message: printable ASCII as is, the rest as \xNN. */
-static const char *
-show(const struct tok *t, char *buf, size_t len)
-{
-	size_t i, o = 0, n = t->n < SHOW_MAX ? t->n : SHOW_MAX;
-
-	for (i = 0; i < n && o + 5 < len; i++) {
-		unsigned char c = (unsigned char)t->p[i];
-
-		if (c > 0x20 && c < 0x7f)
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
-	}
-	if (t->n > n && o + 4 < len) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static int
-hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decimal or 0x-hex, at most UINT32_MAX. */
-static int
-parse_u32(const struct tok *t, uint32_t *out)
-{
-	uint64_t v = 0;
-	unsigned int base = 10;
-	size_t i = 0;
-
-	if (t->n == 0)
-		return -1;
-	if (t->n > 2 && t->p[0] == '0' && (t->p[1] == 'x' || t->p[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	for (; i < t->n; i++) {
-		int d = hex_val(t->p[i]);
-
-		if (d < 0 || (unsigned int)d >= base)
-			return -1;
-		v = v * base + (unsigned int)d;
-		if (v > UINT32_MAX)
-			return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
 }
 
 /* Decimal digits only, at most max (ranges and prefix lengths). */
@@ -187,15 +89,15 @@ struct sp_parse {
 	size_t errlen;
 };
 
-typedef int (*kw_fn)(struct sp_parse *ps, const struct tok *val);
+typedef int (*kw_fn)(struct sp_parse *ps, const struct ov2_tok *val);
 
-static int kw_protect(struct sp_parse *ps, const struct tok *v);
-static int kw_pri(struct sp_parse *ps, const struct tok *v);
-static int kw_src(struct sp_parse *ps, const struct tok *v);
-static int kw_dst(struct sp_parse *ps, const struct tok *v);
-static int kw_proto(struct sp_parse *ps, const struct tok *v);
-static int kw_sport(struct sp_parse *ps, const struct tok *v);
-static int kw_dport(struct sp_parse *ps, const struct tok *v);
+static int kw_protect(struct sp_parse *ps, const struct ov2_tok *v);
+static int kw_pri(struct sp_parse *ps, const struct ov2_tok *v);
+static int kw_src(struct sp_parse *ps, const struct ov2_tok *v);
+static int kw_dst(struct sp_parse *ps, const struct ov2_tok *v);
+static int kw_proto(struct sp_parse *ps, const struct ov2_tok *v);
+static int kw_sport(struct sp_parse *ps, const struct ov2_tok *v);
+static int kw_dport(struct sp_parse *ps, const struct ov2_tok *v);
 
 enum {
 	KW_ESP, KW_PROTECT, KW_BYPASS, KW_DISCARD, KW_PRI, KW_SRC, KW_DST,
@@ -220,14 +122,14 @@ static const struct {
 };
 
 static int
-kw_protect(struct sp_parse *ps, const struct tok *v)
+kw_protect(struct sp_parse *ps, const struct ov2_tok *v)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 	uint32_t spi;
 
-	if (parse_u32(v, &spi) < 0)
+	if (ov2_tok_u32(v, &spi) < 0)
 		return fail(ps->err, ps->errlen, "invalid SPI '%s' (decimal or 0x-hex, "
-			    "256..4294967295)", show(v, sb, sizeof(sb)));
+			    "256..4294967295)", ov2_tok_show(v, sb, sizeof(sb)));
 	if (spi < SPI_MIN)
 		return fail(ps->err, ps->errlen, "SPI %u is reserved (RFC 4303: 0 is "
 			    "never used, 1-255 are reserved by IANA); use 256..4294967295",
@@ -237,24 +139,24 @@ kw_protect(struct sp_parse *ps, const struct tok *v)
 }
 
 static int
-kw_pri(struct sp_parse *ps, const struct tok *v)
+kw_pri(struct sp_parse *ps, const struct ov2_tok *v)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 
-	if (parse_u32(v, &ps->r->pri) < 0)
+	if (ov2_tok_u32(v, &ps->r->pri) < 0)
 		return fail(ps->err, ps->errlen, "invalid pri '%s' (decimal or 0x-hex, "
-			    "0..4294967295)", show(v, sb, sizeof(sb)));
+			    "0..4294967295)", ov2_tok_show(v, sb, sizeof(sb)));
 	return 0;
 }
 
 /* "ADDR/LEN" of the rule's family, with no bit set beyond the prefix. */
 static int
-kw_prefix(struct sp_parse *ps, const struct tok *v, const char *what,
+kw_prefix(struct sp_parse *ps, const struct ov2_tok *v, const char *what,
 	  uint8_t addr[16], uint8_t *plen)
 {
 	unsigned int fam = ps->r->family, max = fam == 4 ? 32 : 128;
 	int af = fam == 4 ? AF_INET : AF_INET6;
-	char sb[SHOW_BUF], buf[INET6_ADDRSTRLEN + 1], nb[INET6_ADDRSTRLEN];
+	char sb[OV2_TOK_SHOW_BUF], buf[INET6_ADDRSTRLEN + 1], nb[INET6_ADDRSTRLEN];
 	const char *slash = memchr(v->p, '/', v->n);
 	uint8_t other[16], net[16];
 	size_t an, i;
@@ -263,11 +165,11 @@ kw_prefix(struct sp_parse *ps, const struct tok *v, const char *what,
 
 	if (slash == NULL)
 		return fail(ps->err, ps->errlen, "%s '%s' needs a prefix length "
-			    "(ADDR/LEN; one host is /%u)", what, show(v, sb, sizeof(sb)), max);
+			    "(ADDR/LEN; one host is /%u)", what, ov2_tok_show(v, sb, sizeof(sb)), max);
 	an = (size_t)(slash - v->p);
 	if (an == 0 || an >= sizeof(buf))
 		return fail(ps->err, ps->errlen, "invalid %s address in '%s'", what,
-			    show(v, sb, sizeof(sb)));
+			    ov2_tok_show(v, sb, sizeof(sb)));
 	memcpy(buf, v->p, an);
 	buf[an] = '\0';
 	memset(addr, 0, 16);
@@ -276,13 +178,13 @@ kw_prefix(struct sp_parse *ps, const struct tok *v, const char *what,
 		if (inet_pton(fam == 4 ? AF_INET6 : AF_INET, buf, other) == 1)
 			return fail(ps->err, ps->errlen, "%s '%s' is not an IPv%u "
 				    "address (the rule is ipv%u)", what,
-				    show(v, sb, sizeof(sb)), fam, fam);
+				    ov2_tok_show(v, sb, sizeof(sb)), fam, fam);
 		return fail(ps->err, ps->errlen, "invalid %s address in '%s'", what,
-			    show(v, sb, sizeof(sb)));
+			    ov2_tok_show(v, sb, sizeof(sb)));
 	}
 	if (parse_dec(slash + 1, v->n - an - 1, max, &len) < 0)
 		return fail(ps->err, ps->errlen, "invalid %s prefix length in '%s' "
-			    "(0..%u)", what, show(v, sb, sizeof(sb)), max);
+			    "(0..%u)", what, ov2_tok_show(v, sb, sizeof(sb)), max);
 	for (i = 0; i < max / 8; i++) {
 		uint32_t keep = len >= 8 * (i + 1) ? 8 : len > 8 * i ? len - 8 * i : 0;
 		uint8_t mask = (uint8_t)(0xff00u >> keep);
@@ -300,20 +202,20 @@ kw_prefix(struct sp_parse *ps, const struct tok *v, const char *what,
 			nb[0] = '\0';
 		return fail(ps->err, ps->errlen, "%s '%s' has address bits set beyond "
 			    "the /%u prefix (the network is %s/%u)", what,
-			    show(v, sb, sizeof(sb)), len, nb, len);
+			    ov2_tok_show(v, sb, sizeof(sb)), len, nb, len);
 	}
 	*plen = (uint8_t)len;
 	return 0;
 }
 
 static int
-kw_src(struct sp_parse *ps, const struct tok *v)
+kw_src(struct sp_parse *ps, const struct ov2_tok *v)
 {
 	return kw_prefix(ps, v, "src", ps->r->src, &ps->r->src_len);
 }
 
 static int
-kw_dst(struct sp_parse *ps, const struct tok *v)
+kw_dst(struct sp_parse *ps, const struct ov2_tok *v)
 {
 	return kw_prefix(ps, v, "dst", ps->r->dst, &ps->r->dst_len);
 }
@@ -323,7 +225,7 @@ kw_dst(struct sp_parse *ps, const struct tok *v)
  * -1 (syntax) or -2 (A > B).
  */
 static int
-parse_range(const struct tok *v, uint32_t max, int single_ok, uint32_t *lo,
+parse_range(const struct ov2_tok *v, uint32_t max, int single_ok, uint32_t *lo,
 	    uint32_t *hi)
 {
 	const char *c = memchr(v->p, ':', v->n);
@@ -343,18 +245,18 @@ parse_range(const struct tok *v, uint32_t max, int single_ok, uint32_t *lo,
 }
 
 static int
-kw_proto(struct sp_parse *ps, const struct tok *v)
+kw_proto(struct sp_parse *ps, const struct ov2_tok *v)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 	uint32_t lo, hi;
 	int rc = parse_range(v, 255, 1, &lo, &hi);
 
 	if (rc == -1)
 		return fail(ps->err, ps->errlen, "invalid proto '%s' (expected P or "
-			    "P:Q, decimal 0..255)", show(v, sb, sizeof(sb)));
+			    "P:Q, decimal 0..255)", ov2_tok_show(v, sb, sizeof(sb)));
 	if (rc == -2)
 		return fail(ps->err, ps->errlen, "proto range '%s' is empty (%u > %u)",
-			    show(v, sb, sizeof(sb)), lo, hi);
+			    ov2_tok_show(v, sb, sizeof(sb)), lo, hi);
 	ps->r->proto_lo = (uint8_t)lo;
 	ps->r->proto_hi = (uint8_t)hi;
 	return 0;
@@ -365,61 +267,61 @@ kw_proto(struct sp_parse *ps, const struct tok *v)
  * the range 65535:80, so refusing it is safer than guessing.
  */
 static int
-kw_port(struct sp_parse *ps, const struct tok *v, const char *what,
+kw_port(struct sp_parse *ps, const struct ov2_tok *v, const char *what,
 	uint16_t *plo, uint16_t *phi)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 	uint32_t lo, hi;
 	int rc = parse_range(v, 65535, 0, &lo, &hi);
 
 	if (rc == -1)
 		return fail(ps->err, ps->errlen, "invalid %s '%s' (expected A:B, "
 			    "decimal 0..65535; one port P is P:P)", what,
-			    show(v, sb, sizeof(sb)));
+			    ov2_tok_show(v, sb, sizeof(sb)));
 	if (rc == -2)
 		return fail(ps->err, ps->errlen, "%s range '%s' is empty (%u > %u)",
-			    what, show(v, sb, sizeof(sb)), lo, hi);
+			    what, ov2_tok_show(v, sb, sizeof(sb)), lo, hi);
 	*plo = (uint16_t)lo;
 	*phi = (uint16_t)hi;
 	return 0;
 }
 
 static int
-kw_sport(struct sp_parse *ps, const struct tok *v)
+kw_sport(struct sp_parse *ps, const struct ov2_tok *v)
 {
 	return kw_port(ps, v, "sport", &ps->r->sport_lo, &ps->r->sport_hi);
 }
 
 static int
-kw_dport(struct sp_parse *ps, const struct tok *v)
+kw_dport(struct sp_parse *ps, const struct ov2_tok *v)
 {
 	return kw_port(ps, v, "dport", &ps->r->dport_lo, &ps->r->dport_hi);
 }
 
 static int
-find_keyword(const struct tok *t)
+find_keyword(const struct ov2_tok *t)
 {
 	size_t i;
 
 	for (i = 0; i < RTE_DIM(keywords); i++)
-		if (tok_is(t, keywords[i].name))
+		if (ov2_tok_is(t, keywords[i].name))
 			return (int)i;
 	return -1;
 }
 
 static int
-bad_keyword(struct sp_parse *ps, const struct tok *t)
+bad_keyword(struct sp_parse *ps, const struct ov2_tok *t)
 {
-	char sb[SHOW_BUF];
+	char sb[OV2_TOK_SHOW_BUF];
 
-	if (tok_is(t, "ah"))
+	if (ov2_tok_is(t, "ah"))
 		return fail(ps->err, ps->errlen, "AH policies are not supported "
 			    "(sp rules are 'esp')");
-	if (tok_is(t, "in") || tok_is(t, "out") || tok_is(t, "ipv4") ||
-	    tok_is(t, "ipv6"))
+	if (ov2_tok_is(t, "in") || ov2_tok_is(t, "out") || ov2_tok_is(t, "ipv4") ||
+	    ov2_tok_is(t, "ipv6"))
 		return fail(ps->err, ps->errlen, "'%s' must come right after 'sp' "
-			    "(sp ipv4|ipv6 in|out esp ...)", show(t, sb, sizeof(sb)));
-	return fail(ps->err, ps->errlen, "unknown keyword '%s'", show(t, sb, sizeof(sb)));
+			    "(sp ipv4|ipv6 in|out esp ...)", ov2_tok_show(t, sb, sizeof(sb)));
+	return fail(ps->err, ps->errlen, "unknown keyword '%s'", ov2_tok_show(t, sb, sizeof(sb)));
 }
 
 static int
@@ -442,10 +344,10 @@ set_action(struct sp_parse *ps, int kw)
 static int
 parse_keywords(struct sp_parse *ps, const char *s)
 {
-	struct tok t, v;
+	struct ov2_tok t, v;
 	int i, rc;
 
-	while (next_tok(&s, &t)) {
+	while (ov2_tok_next(&s, &t)) {
 		i = find_keyword(&t);
 		if (i < 0)
 			return bad_keyword(ps, &t);
@@ -460,7 +362,7 @@ parse_keywords(struct sp_parse *ps, const char *s)
 		}
 		if (keywords[i].fn == NULL)
 			continue;
-		if (!next_tok(&s, &v))
+		if (!ov2_tok_next(&s, &v))
 			return fail(ps->err, ps->errlen, "keyword '%s' needs a value",
 				    keywords[i].name);
 		rc = keywords[i].fn(ps, &v);
@@ -474,22 +376,22 @@ parse_keywords(struct sp_parse *ps, const char *s)
 static int
 parse_head(struct sp_parse *ps, const char **s)
 {
-	char sb[SHOW_BUF];
-	struct tok t;
+	char sb[OV2_TOK_SHOW_BUF];
+	struct ov2_tok t;
 
-	if (!next_tok(s, &t))
+	if (!ov2_tok_next(s, &t))
 		return fail(ps->err, ps->errlen, "sp needs an address family "
 			    "('ipv4' or 'ipv6')");
-	if (!tok_is(&t, "ipv4") && !tok_is(&t, "ipv6"))
+	if (!ov2_tok_is(&t, "ipv4") && !ov2_tok_is(&t, "ipv6"))
 		return fail(ps->err, ps->errlen, "unknown sp address family '%s' "
-			    "(expected 'ipv4' or 'ipv6')", show(&t, sb, sizeof(sb)));
-	ps->r->family = tok_is(&t, "ipv4") ? 4 : 6;
-	if (!next_tok(s, &t))
+			    "(expected 'ipv4' or 'ipv6')", ov2_tok_show(&t, sb, sizeof(sb)));
+	ps->r->family = ov2_tok_is(&t, "ipv4") ? 4 : 6;
+	if (!ov2_tok_next(s, &t))
 		return fail(ps->err, ps->errlen, "sp needs a direction ('in' or 'out')");
-	if (!tok_is(&t, "in") && !tok_is(&t, "out"))
+	if (!ov2_tok_is(&t, "in") && !ov2_tok_is(&t, "out"))
 		return fail(ps->err, ps->errlen, "unknown sp direction '%s' "
-			    "(expected 'in' or 'out')", show(&t, sb, sizeof(sb)));
-	ps->r->dir = tok_is(&t, "in") ? OV2_SA_IN : OV2_SA_OUT;
+			    "(expected 'in' or 'out')", ov2_tok_show(&t, sb, sizeof(sb)));
+	ps->r->dir = ov2_tok_is(&t, "in") ? OV2_SA_IN : OV2_SA_OUT;
 	return 0;
 }
 

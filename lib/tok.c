@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+#include "tok.h"
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	       c == '\f' || c == '\v';
+}
+
+int
+ov2_tok_next(const char **s, struct ov2_tok *t)
+{
+	const char *p = *s;
+
+	while (*p != '\0' && is_space(*p))
+		p++;
+	t->p = p;
+	while (*p != '\0' && !is_space(*p))
+		p++;
+	t->n = (size_t)(p - t->p);
+	*s = p;
+	return t->n != 0;
+}
+
+int
+ov2_tok_is(const struct ov2_tok *t, const char *word)
+{
+	size_t n = strlen(word);
+
+	return t->n == n && memcmp(t->p, word, n) == 0;
+}
+
+int
+ov2_tok_in(const struct ov2_tok *t, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (ov2_tok_is(t, *list))
+			return 1;
+	return 0;
+}
+
+const char *
+ov2_tok_show(const struct ov2_tok *t, char *buf, size_t len)
+{
+	size_t i, o = 0, n = t->n < OV2_TOK_SHOW_MAX ? t->n : OV2_TOK_SHOW_MAX;
+
+	if (len == 0)
+		return buf;
+	for (i = 0; i < n && o + 5 < len; i++) {
+		unsigned char c = (unsigned char)t->p[i];
+
+		if (c > 0x20 && c < 0x7f)
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+	}
+	if (t->n > n && o + 4 < len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+int
+ov2_hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+ov2_tok_u64(const struct ov2_tok *t, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned int base = 10;
+	size_t i = 0;
+
+	if (t->n > 2 && t->p[0] == '0' && (t->p[1] == 'x' || t->p[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == t->n)
+		return -1;
+	for (; i < t->n; i++) {
+		int d = ov2_hex_val(t->p[i]);
+
+		if (d < 0 || (unsigned int)d >= base)
+			return -1;
+		if (v > (UINT64_MAX - (unsigned int)d) / base)
+			return -1;
+		v = v * base + (unsigned int)d;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+ov2_tok_u32(const struct ov2_tok *t, uint32_t *out)
+{
+	uint64_t v;
+
+	if (ov2_tok_u64(t, &v) != 0 || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
