@@ -345,9 +345,9 @@ software_path(struct ov2_consumer *c, struct rte_mbuf *m)
 	struct ov2_offload_ctx sw = {
 		.sad = c->sad,
 		.enable = OV2_OFFLOAD_AH_ESP,
-		.caps = OV2_CAP_IPV4_OPTIONS,
 	};
 
+	ov2_caps_software(&sw.caps, 0);
 	ov2_offload_rx(&sw, &m, 1);
 	if (!ov2_oob_crypto_done(ov2_oob(m)))
 		return 0;

@@ -46,9 +46,9 @@ unsupported_flags(const struct ov2_offload_ctx *ctx)
 {
 	uint16_t f = OV2_PKT_F_FRAG | OV2_PKT_F_MULTISEG;
 
-	if (!(ctx->caps & OV2_CAP_IPV4_OPTIONS))
+	if (!(ctx->caps.flags & OV2_CAPF_IPV4_OPTIONS))
 		f |= OV2_PKT_F_IPV4_OPTS;
-	if (!(ctx->caps & OV2_CAP_IPV6_EXT))
+	if (!(ctx->caps.flags & OV2_CAPF_IPV6_EXT))
 		f |= OV2_PKT_F_IPV6_EXT;
 	return f;
 }
@@ -242,7 +242,7 @@ static void
 process_sa(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 	   const struct ov2_pkt_info *pi, struct ov2_sa *sa)
 {
-	if (pi->flags & unsupported_flags(ctx))
+	if ((pi->flags & unsupported_flags(ctx)) || !ov2_caps_cover(&ctx->caps, &sa->req))
 		goto unsupported;
 	if (pi->proto != OV2_IPPROTO_ESP)
 		goto unsupported;	/* AH: step 3 */

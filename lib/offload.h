@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <rte_mbuf.h>
+#include "caps.h"
 
 struct ov2_sad;
 
@@ -29,14 +30,10 @@ struct ov2_offload_stats {
 	uint64_t sa_delete_req;	/* packets indicated with SaDeleteReq */
 };
 
-/* What the engine may process beyond plain IP + ESP (capabilities). */
-#define OV2_CAP_IPV4_OPTIONS	(1u << 0)	/* IPv4 options before ESP/AH */
-#define OV2_CAP_IPV6_EXT	(1u << 1)	/* IPv6 extension headers */
-
 struct ov2_offload_ctx {
 	const struct ov2_sad *sad;
 	unsigned int enable;		/* OV2_OFFLOAD_* */
-	unsigned int caps;		/* OV2_CAP_*; 0 for a NIC-side port */
+	struct ov2_caps caps;		/* what this port's NIC side can do */
 	struct ov2_offload_stats stats;
 };
 

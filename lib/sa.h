@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <rte_spinlock.h>
+#include "caps.h"
 #include "crypto_imb.h"
 #include "replay.h"
 #include "status.h"
@@ -96,6 +97,7 @@ struct ov2_sa {
 	struct ov2_crypto crypto;
 	struct ov2_sa_conf conf;
 	uint32_t id;		/* slot in the SA table */
+	struct ov2_caps req;	/* what a port must be able to do for it */
 
 	struct {
 		uint64_t esn_top;	/* highest verified seq (UPDATE_SA) */

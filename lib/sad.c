@@ -170,6 +170,7 @@ ov2_sad_add(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 			(uint32_t)conf->esn_start);
 	sa->nic.esn_top = sa->replay.top;
 	sa->nic.window = window;
+	ov2_caps_required(conf, &sa->req);
 	rc = ov2_crypto_init(&sa->crypto, conf, err, errlen);
 	if (rc == 0)
 		rc = rte_hash_add_key_data(sad->h, &k, sa);

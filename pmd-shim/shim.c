@@ -15,6 +15,7 @@ struct shim_queue {
 struct shim_port {
 	uint16_t nb_rxq;
 	unsigned int enable;
+	struct ov2_caps caps;
 	struct shim_queue *q;
 };
 
@@ -59,7 +60,8 @@ rx_offload_cb(uint16_t port, uint16_t queue, struct rte_mbuf *pkts[],
 
 int
 ov2_shim_attach(uint16_t port, uint16_t nb_rxq, const struct ov2_sad *sad,
-		unsigned int enable, char *err, size_t errlen)
+		unsigned int enable, const struct ov2_caps *caps,
+		char *err, size_t errlen)
 {
 	struct shim_port *sp;
 	uint16_t q;
@@ -86,9 +88,11 @@ ov2_shim_attach(uint16_t port, uint16_t nb_rxq, const struct ov2_sad *sad,
 	}
 	sp->nb_rxq = nb_rxq;
 	sp->enable = enable;
+	sp->caps = *caps;
 	for (q = 0; q < nb_rxq; q++) {
 		sp->q[q].ctx.sad = sad;
 		sp->q[q].ctx.enable = enable;
+		sp->q[q].ctx.caps = *caps;
 		sp->q[q].cb = rte_eth_add_rx_callback(port, q, rx_offload_cb, &sp->q[q].ctx);
 		if (sp->q[q].cb == NULL) {
 			snprintf(err, errlen, "port %u queue %u: cannot install the rx callback: %s",
@@ -142,4 +146,13 @@ ov2_shim_describe(uint16_t port, char *buf, size_t len)
 
 	snprintf(buf, len, "software offload engine (libipsec-mb), offload %s, %u rx queue%s",
 		 ov2_shim_enable_name(sp->enable), sp->nb_rxq, sp->nb_rxq == 1 ? "" : "s");
+}
+
+int
+ov2_shim_caps(uint16_t port, struct ov2_caps *caps)
+{
+	if (port >= RTE_MAX_ETHPORTS || ports[port].q == NULL)
+		return -ENOENT;
+	*caps = ports[port].caps;
+	return 0;
 }

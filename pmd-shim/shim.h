@@ -25,7 +25,11 @@ const char *ov2_shim_enable_name(unsigned int enable);
  * a negative errno with err filled (nothing installed then).
  */
 int ov2_shim_attach(uint16_t port, uint16_t nb_rxq, const struct ov2_sad *sad,
-		    unsigned int enable, char *err, size_t errlen);
+		    unsigned int enable, const struct ov2_caps *caps,
+		    char *err, size_t errlen);
+
+/* The capabilities of port's receive path (after attach). */
+int ov2_shim_caps(uint16_t port, struct ov2_caps *caps);
 
 /* Remove the receive path of port (call after the port is stopped). */
 void ov2_shim_detach(uint16_t port);

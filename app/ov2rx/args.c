@@ -6,12 +6,13 @@
 #include <string.h>
 #include <rte_ethdev.h>
 #include "ov2rx.h"
+#include "caps.h"
 #include "replay.h"
 #include "shim.h"
 
 enum {
 	OPT_IN = 256, OPT_OUT, OPT_ERRORS, OPT_IDLE, OPT_DURATION, OPT_STATS,
-	OPT_OFFLOAD, OPT_SA_CAP, OPT_RXD, OPT_TXD, OPT_HELP, OPT_REPLAY,
+	OPT_OFFLOAD, OPT_SA_CAP, OPT_RXD, OPT_TXD, OPT_HELP, OPT_REPLAY, OPT_CAPS,
 };
 
 static const struct option longopts[] = {
@@ -25,6 +26,7 @@ static const struct option longopts[] = {
 	{ "sa-capacity", required_argument, NULL, OPT_SA_CAP },
 	{ "rxd", required_argument, NULL, OPT_RXD },
 	{ "replay-window", required_argument, NULL, OPT_REPLAY },
+	{ "caps", required_argument, NULL, OPT_CAPS },
 	{ "txd", required_argument, NULL, OPT_TXD },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -36,7 +38,8 @@ ov2rx_usage(const char *prog)
 	printf("usage: %s [EAL options] -- -f CONFIG [--in PORT]... [--out PORT]\n"
 	       "         [--errors PORT] [--exit-when-idle MS] [--duration S]\n"
 	       "         [--stats-json FILE] [--offload PORT:off|esp|ah|ah-esp]...\n"
-	       "         [--sa-capacity N] [--replay-window N] [--rxd N] [--txd N]\n"
+	       "         [--caps PORT:[+|-]CAP,...]... [--sa-capacity N] [--replay-window N]\n"
+	       "         [--rxd N] [--txd N]\n"
 	       "  -f CONFIG            SA configuration (ipsec-secgw syntax)\n"
 	       "  --in PORT            poll every rx queue of PORT (id or device name);\n"
 	       "                       repeatable; default: every port not used as output\n"
@@ -46,6 +49,12 @@ ov2rx_usage(const char *prog)
 	       "  --duration S         stop after S seconds\n"
 	       "  --stats-json FILE    write the counters as JSON at exit\n"
 	       "  --offload PORT:MODE  the port's OV2 offload setting (default ah-esp)\n"
+	       "  --caps PORT:[+|-]CAP,...  add (+) or remove (-, the default) OV2\n"
+	       "                       capabilities of the port's NIC side (default: all\n"
+	       "                       but ipv4-options and ipv6-ext); CAP is one of\n"
+	       "                       ipv6 ipv4-options ipv6-ext ah esp ah-esp transport\n"
+	       "                       tunnel transport-tunnel esn udp-esp md5 sha1 sha256\n"
+	       "                       sha384 sha512 gmac null des 3des gcm cbc chacha20\n"
 	       "  --sa-capacity N      most SAs the table holds (default 65536)\n"
 	       "  --replay-window N    anti-replay window of SAs whose line has no\n"
 	       "                       replay-window (default 64; 0: no replay check;\n"
@@ -127,6 +136,31 @@ parse_offload(const char *arg, struct ov2rx_opts *o)
 	return 0;
 }
 
+/* "--caps PORT:LIST": checked here, applied when the port is set up. */
+static int
+parse_caps(const char *arg, struct ov2rx_opts *o)
+{
+	char buf[512], err[512];
+	struct ov2_caps c;
+	char *colon;
+	uint16_t port;
+
+	if (strlen(arg) >= sizeof(buf))
+		return bad("--caps", arg, "too long");
+	strcpy(buf, arg);
+	colon = strchr(buf, ':');
+	if (colon == NULL || colon[1] == '\0')
+		return bad("--caps", arg, "expected PORT:CAP[,CAP...]");
+	*colon = '\0';
+	if (parse_port(buf, &port) != 0)
+		return bad("--caps", arg, "no such port");
+	ov2_caps_port_default(&c, 0);
+	if (ov2_caps_edit(&c, colon + 1, err, sizeof(err)) != 0)
+		return bad("--caps", arg, err);
+	o->caps_off[port] = arg + (colon + 1 - buf);
+	return 0;
+}
+
 static int
 add_in(const char *arg, struct ov2rx_opts *o)
 {
@@ -162,6 +196,7 @@ parse_one(int c, const char *arg, struct ov2rx_opts *o)
 			bad("--duration", arg, "expected a positive number of seconds") : 0;
 	case OPT_STATS: o->stats_json = arg; return 0;
 	case OPT_OFFLOAD: return parse_offload(arg, o);
+	case OPT_CAPS: return parse_caps(arg, o);
 	case OPT_SA_CAP:
 		if (parse_u64(arg, 1u << 26, &v) || v == 0)
 			return bad("--sa-capacity", arg, "expected 1..67108864");

@@ -259,7 +259,13 @@ start_ports(const struct ov2_sad *sad)
 		if (port_role[p] == 0)
 			continue;
 		if (port_nrxq[p] > 0) {
-			rc = ov2_shim_attach(p, port_nrxq[p], sad, opts.offload[p], err, sizeof(err));
+			struct ov2_caps caps;
+
+			ov2_caps_port_default(&caps, opts.sa_capacity);
+			if (opts.caps_off[p] != NULL)
+				ov2_caps_edit(&caps, opts.caps_off[p], err, sizeof(err));
+			rc = ov2_shim_attach(p, port_nrxq[p], sad, opts.offload[p], &caps,
+					     err, sizeof(err));
 			if (rc != 0) {
 				fprintf(stderr, "ov2rx: %s\n", err);
 				return rc;
@@ -280,6 +286,15 @@ start_ports(const struct ov2_sad *sad)
 		printf("port %u (%s): %s%s%s\n", p, name, desc,
 		       p == opts.out ? "; delivered packets out" : "",
 		       p == opts.errors ? "; dropped packets out" : "");
+		if (port_nrxq[p] > 0) {
+			struct ov2_caps caps;
+			char cb[512];
+
+			ov2_shim_caps(p, &caps);
+			ov2_caps_format(&caps, cb, sizeof(cb));
+			printf("  OV2 enable setting: %s; capabilities:\n%s",
+			       ov2_shim_enable_name(opts.offload[p]), cb);
+		}
 	}
 	return 0;
 }

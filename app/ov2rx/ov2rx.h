@@ -25,6 +25,7 @@ struct ov2rx_opts {
 	uint32_t replay_window;		/* for SAs whose line sets none */
 	uint16_t rxd, txd;
 	uint8_t offload[RTE_MAX_ETHPORTS];	/* OV2_OFFLOAD_* per port */
+	const char *caps_off[RTE_MAX_ETHPORTS];	/* --caps: capabilities removed */
 	const char *offload_arg[RTE_MAX_ETHPORTS]; /* as given, for messages */
 };
 

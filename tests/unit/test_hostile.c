@@ -49,6 +49,7 @@ run_one(const uint8_t *frame, size_t len, size_t altered_at, size_t protected_fr
 	uint8_t reason[1];
 	uint8_t *p;
 
+	ov2_caps_port_default(&ctx.caps, 0);
 	if (m == NULL) {
 		CHECK(m != NULL);
 		return;

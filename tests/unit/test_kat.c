@@ -613,6 +613,7 @@ rx_one(struct ov2_sad *sad, struct rte_mbuf **m, uint8_t *reason,
 	const struct ov2_oob *o;
 
 	memset(&stats, 0, sizeof(stats));
+	ov2_caps_port_default(&ctx.caps, 0);
 	ov2_offload_rx(&ctx, m, 1);
 	o = ov2_oob(*m);
 	CHECK(ov2_oob_crypto_done(o));

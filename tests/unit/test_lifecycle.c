@@ -148,6 +148,7 @@ rig_up(struct rig *r, const char *text)
 	ov2_conf_free(&conf);
 	r->nic.sad = r->sad;
 	r->nic.enable = OV2_OFFLOAD_AH_ESP;
+	ov2_caps_port_default(&r->nic.caps, 0);
 	r->cons.sad = r->sad;
 	r->cons.spd = r->spd;
 	r->cons.stats = &r->st;
@@ -484,6 +485,7 @@ run_esn_vector(const struct vec *v)
 	memcpy(p + 34, v->esp, v->esp_n);
 	nic.sad = sad;
 	nic.enable = OV2_OFFLOAD_AH_ESP;
+	ov2_caps_port_default(&nic.caps, 0);
 	ov2_offload_rx(&nic, &m, 1);
 	ok = ov2_oob_crypto_done(ov2_oob(m)) &&
 	     ov2_oob_status(ov2_oob(m)) == OV2_CRYPTO_SUCCESS &&

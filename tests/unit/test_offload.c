@@ -499,6 +499,7 @@ run_case(unsigned int i, const struct tcase *t)
 	struct rte_mbuf *m;
 	int fails = test_failures;
 
+	ov2_caps_port_default(&ctx.caps, 0);	/* an inline NIC's set */
 	if (build(&f, t->sa, t->fault, t->mut, (uint16_t)(100 + 7 * i),
 		  t->inner_family, t->pad_extra, 1000 + i) < 0) {
 		CHECK(!"build");
@@ -573,6 +574,7 @@ run_mixed(const char *name, unsigned int n)
 	unsigned int i, done = 0, no_sa = 0, unsup = 0;
 	int sa[160], fails = test_failures;
 
+	ov2_caps_port_default(&ctx.caps, 0);
 	for (i = 0; i < n; i++) {
 		CHECK_EQ(mixed_build(&f[i], i, &sa[i], &e[i]), 0);
 		orig[i] = m[i] = mbuf_of(&f[i], 0);
