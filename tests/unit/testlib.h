@@ -6,6 +6,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <limits.h>
 #include <rte_eal.h>
 
 static int test_failures;
@@ -38,7 +41,8 @@ test_eal_init_mem(const char *prefix, const char *mb)
 			 (char *)"--no-pci", (char *)"--no-telemetry", (char *)"-l", (char *)"0",
 			 (char *)"--log-level", (char *)"lib.*:error", fp, NULL };
 
-	snprintf(fp, sizeof(fp), "--file-prefix=%s", prefix);
+	/* the pid too: two checkouts may run the same test at once */
+	snprintf(fp, sizeof(fp), "--file-prefix=%s_%d", prefix, (int)getpid());
 	if (rte_eal_init(11, argv) < 0) {
 		fprintf(stderr, "cannot init EAL\n");
 		exit(1);
@@ -53,12 +57,39 @@ test_eal_init(const char *prefix)
 }
 
 /* Print the result line and return the exit status for main(). */
+/* Remove a flat directory (EAL's runtime directory holds files only). */
+static inline void
+test_rm_dir(const char *dir)
+{
+	char path[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		remove(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 static inline int
 test_done(const char *name)
 {
 	printf("%s: %d checks, %d failed\n", name, test_checks, test_failures);
-	if (test_eal_up)
+	if (test_eal_up) {
+		char dir[PATH_MAX];
+
+		/* EAL leaves its runtime directory behind: remove ours */
+		snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 		rte_eal_cleanup();
+		if (dir[0] != '\0')
+			test_rm_dir(dir);
+	}
 	return test_failures == 0 && test_checks > 0 ? 0 : 1;
 }
 
