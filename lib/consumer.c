@@ -118,9 +118,10 @@ decap_transport(struct rte_mbuf *m, const struct ov2_pkt_info *pi,
 		uint32_t pl_off, uint32_t pl_len, uint8_t nh)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t hdr = (uint32_t)pi->l2_len + pi->l3_len;
+	uint32_t ip_hl = ov2_pkt_ip_hdr_len(pi);	/* a UDP-ESP header goes too */
+	uint32_t hdr = (uint32_t)pi->l2_len + ip_hl;
 	uint32_t cut = pl_off - hdr;
-	uint32_t ip_len = pi->l3_len + pl_len;
+	uint32_t ip_len = ip_hl + pl_len;
 
 	memmove(p + cut, p, hdr);
 	p += cut;
@@ -153,16 +154,13 @@ padding_ok(const uint8_t *pad, uint8_t n)
 
 /* A packet the NIC side decrypted and verified: check the trailer, strip. */
 static unsigned int
-esp_decap(struct rte_mbuf *m, const struct ov2_oob *o)
+esp_decap(struct rte_mbuf *m, const struct ov2_oob *o, const struct ov2_pkt_info *pip)
 {
 	const struct ov2_sa *sa = o->sa;
-	struct ov2_pkt_info pi;
+	struct ov2_pkt_info pi = *pip;
 	uint32_t esp_off, ct_off, ct_len, ovh;
 	uint8_t *p, nh, padlen;
 
-	if (sa == NULL || ov2_pkt_parse(m, &pi) != OV2_PKT_OK ||
-	    (pi.flags & (OV2_PKT_F_TRUNCATED | OV2_PKT_F_MULTISEG)))
-		return OV2_DROP_GENERIC_ERROR;
 	if (!ip_checksum_ok(m, &pi))
 		return OV2_DROP_BAD_IP_CHECKSUM;
 	ovh = OV2_ESP_HDR_LEN + sa->crypto.iv_len + sa->crypto.icv_len;
@@ -416,18 +414,15 @@ check_soft(struct ov2_consumer *c, struct ov2_sa *sa)
 /* Anti-replay (RFC 4303 3.4.3) on the verified packet, then the window
  * update and UPDATE_SA. One writer per SA at a time: host.lock. */
 static unsigned int
-replay(struct ov2_sa *sa, const struct rte_mbuf *m, const struct ov2_oob *o)
+replay(struct ov2_sa *sa, const struct rte_mbuf *m, const struct ov2_oob *o,
+       const struct ov2_pkt_info *pi)
 {
-	struct ov2_pkt_info pi;
 	uint32_t lo;
 	uint64_t seq;
 	enum ov2_replay_verdict v;
 
-	if (ov2_pkt_parse(m, &pi) != OV2_PKT_OK ||
-	    (uint32_t)pi.l2_len + pi.l3_len + OV2_ESP_HDR_LEN > m->data_len)
-		return OV2_DROP_GENERIC_ERROR;
 	lo = rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m, const unaligned_uint32_t *,
-						       pi.l2_len + pi.l3_len + 4));
+						       pi->l2_len + pi->l3_len + 4));
 	seq = (sa->conf.flags & OV2_SA_F_ESN) ? (uint64_t)o->seq_hi << 32 | lo : lo;
 	rte_spinlock_lock(&sa->host.lock);
 	v = ov2_replay_check(&sa->replay, seq);
@@ -447,6 +442,7 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 	const struct ov2_oob *o = ov2_oob(m);
 	struct ov2_sa *sa = o->sa;
 	unsigned int s = ov2_oob_status(o);
+	struct ov2_pkt_info pi;
 
 	v->sa = sa;
 	if (s >= OV2_CRYPTO_STATUS_COUNT)
@@ -468,16 +464,20 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 		v->reason = ov2_drop_of_status((enum ov2_crypto_status)s);
 		return;
 	}
-	if (sa == NULL) {
+	/* the headers once, for the replay check and the decapsulation */
+	if (sa == NULL || ov2_pkt_parse(m, &pi) != OV2_PKT_OK ||
+	    (pi.flags & (OV2_PKT_F_TRUNCATED | OV2_PKT_F_MULTISEG)) ||
+	    ((sa->conf.flags & OV2_SA_F_UDP_ENCAP) && ov2_pkt_udp_esp(m, &pi) != 0) ||
+	    (uint32_t)pi.l2_len + pi.l3_len + OV2_ESP_HDR_LEN > m->data_len) {
 		v->reason = OV2_DROP_GENERIC_ERROR;
 		return;
 	}
-	v->reason = replay(sa, m, o);
+	v->reason = replay(sa, m, o, &pi);
 	if (v->reason != DELIVER)
 		return;
 	if (sa->conf.soft_packets != 0 || sa->conf.soft_bytes != 0)
 		check_soft(c, sa);
-	v->reason = esp_decap(m, o);
+	v->reason = esp_decap(m, o, &pi);
 	v->pol = POL_PROTECTED;
 }
 
@@ -529,6 +529,8 @@ not_offloaded(struct ov2_consumer *c, struct rte_mbuf **mp, struct verdict *v)
 			return;
 		}
 	}
+	if (pi.proto == IPPROTO_UDP && c->sad != NULL)
+		ov2_sad_udp_classify(c->sad, *mp, &pi);	/* ESP in UDP? */
 	if (pi.proto == OV2_IPPROTO_ESP || pi.proto == OV2_IPPROTO_AH) {
 		if (!has_sa(c, *mp, &pi)) {
 			v->reason = OV2_DROP_NO_SA;

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <rte_byteorder.h>
+#include <netinet/in.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include "crypto_imb.h"
@@ -87,6 +88,16 @@ classify(struct ov2_offload_ctx *ctx, const struct rte_mbuf *m,
 		goto disabled;
 	if (ov2_pkt_parse(m, pi) != OV2_PKT_OK)
 		return 0;
+	if (pi->proto == IPPROTO_UDP) {
+		/* RFC 3948: ESP in UDP to a UDP-ESP port; IKE and NAT
+		 * keep-alives on that port are indicated untouched */
+		enum ov2_udp_kind k = ov2_sad_udp_classify(ctx->sad, m, pi);
+
+		if (k == OV2_UDP_IKE)
+			ctx->stats.ike++;
+		if (k != OV2_UDP_ESP)
+			return 0;
+	}
 	if (pi->proto != OV2_IPPROTO_ESP && pi->proto != OV2_IPPROTO_AH)
 		return 0;
 	if (!(ctx->enable & proto_enable_bit(pi->proto)))
@@ -244,6 +255,11 @@ process_sa(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 {
 	if ((pi->flags & unsupported_flags(ctx)) || !ov2_caps_cover(&ctx->caps, &sa->req))
 		goto unsupported;
+	/* the encapsulation is part of the SA (OV2 ADD_SA: UDP-ESP type) */
+	if (!(sa->conf.flags & OV2_SA_F_UDP_ENCAP) != !(pi->flags & OV2_PKT_F_UDP_ENCAP)) {
+		indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PROTOCOL);
+		return;
+	}
 	if (pi->proto != OV2_IPPROTO_ESP)
 		goto unsupported;	/* AH: step 3 */
 	rx_esp(ctx, m, pi, sa);

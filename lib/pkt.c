@@ -162,3 +162,16 @@ ov2_ipv4_cksum_set(void *ip)
 	h->hdr_checksum = 0;
 	h->hdr_checksum = rte_ipv4_cksum(h);
 }
+
+int
+ov2_pkt_udp_esp(const struct rte_mbuf *m, struct ov2_pkt_info *pi)
+{
+	if (pi->proto != IPPROTO_UDP || (pi->flags & OV2_PKT_F_UDP_ENCAP) ||
+	    (uint32_t)pi->l2_len + pi->l3_len + OV2_UDP_HDR_LEN > m->data_len ||
+	    (uint32_t)pi->l3_len + OV2_UDP_HDR_LEN > pi->ip_len)
+		return -1;
+	pi->l3_len = (uint16_t)(pi->l3_len + OV2_UDP_HDR_LEN);
+	pi->proto = 50;		/* ESP */
+	pi->flags |= OV2_PKT_F_UDP_ENCAP;
+	return 0;
+}

@@ -17,6 +17,10 @@
 #define OV2_PKT_F_LAST_FRAG_ONLY (1u << 4) /* non-first fragment: no l4 header */
 #define OV2_PKT_F_TRUNCATED  (1u << 5)	/* header complete, but the stated IP
 					 * length runs past the frame */
+#define OV2_PKT_F_UDP_ENCAP  (1u << 6)	/* ESP in UDP (RFC 3948): l3_len
+					 * includes the 8-byte UDP header */
+
+#define OV2_UDP_HDR_LEN 8
 
 struct ov2_pkt_info {
 	uint16_t l2_len;	/* bytes before the IP header */
@@ -44,6 +48,21 @@ enum ov2_pkt_result {
  * is set (frames longer than ip_len carry Ethernet padding).
  */
 enum ov2_pkt_result ov2_pkt_parse(const struct rte_mbuf *m, struct ov2_pkt_info *pi);
+
+/*
+ * RFC 3948: treat the UDP packet parsed into pi as ESP in UDP: the UDP
+ * header joins l3_len, proto becomes ESP, OV2_PKT_F_UDP_ENCAP is set.
+ * Returns 0, or -1 (pi unchanged) when pi is not UDP or the UDP header
+ * is not in the first segment.
+ */
+int ov2_pkt_udp_esp(const struct rte_mbuf *m, struct ov2_pkt_info *pi);
+
+/* The IP header's own length (l3_len without a UDP-ESP header). */
+static inline uint16_t
+ov2_pkt_ip_hdr_len(const struct ov2_pkt_info *pi)
+{
+	return (uint16_t)(pi->l3_len - ((pi->flags & OV2_PKT_F_UDP_ENCAP) ? OV2_UDP_HDR_LEN : 0));
+}
 
 /* Recompute the IPv4 header checksum of the header at ip (ihl words). */
 void ov2_ipv4_cksum_set(void *ip);

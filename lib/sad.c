@@ -9,6 +9,7 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <netinet/in.h>
 #include "sad.h"
 
 /* An outbound SA: a record only (this dataplane never sends), kept so
@@ -30,6 +31,9 @@ struct ov2_sad {
 	uint32_t n_retired, cap_retired;
 	struct out_rec *out;
 	uint32_t n_out, cap_out;
+	/* UDP ports UDP-ESP SAs receive on (never shrinks) */
+	uint16_t udp_ports[OV2_SAD_UDP_PORTS_MAX];
+	uint32_t n_udp_ports;
 };
 
 static uint32_t
@@ -124,6 +128,54 @@ conf_key(struct ov2_sa_key *k, uint32_t spi, uint8_t proto, const struct ov2_add
 	ov2_sa_key_make(k, rte_cpu_to_be_32(spi), proto, dst->family, dst->a);
 }
 
+/* Remember a UDP-ESP port; readers see the port before the count. */
+static int
+add_udp_port(struct ov2_sad *sad, uint16_t port)
+{
+	uint32_t i, n = sad->n_udp_ports;
+
+	for (i = 0; i < n; i++)
+		if (sad->udp_ports[i] == port)
+			return 0;
+	if (n == OV2_SAD_UDP_PORTS_MAX)
+		return -1;
+	sad->udp_ports[n] = port;
+	__atomic_store_n(&sad->n_udp_ports, n + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+enum ov2_udp_kind
+ov2_sad_udp_classify(const struct ov2_sad *sad, const struct rte_mbuf *m,
+		     struct ov2_pkt_info *pi)
+{
+	uint32_t n = __atomic_load_n(&sad->n_udp_ports, __ATOMIC_ACQUIRE), i, off, len;
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t dport;
+
+	if (n == 0 || pi->proto != IPPROTO_UDP)
+		return OV2_UDP_NOT_ESP;
+	off = (uint32_t)pi->l2_len + pi->l3_len;
+	if (off + OV2_UDP_HDR_LEN > m->data_len || pi->l3_len + OV2_UDP_HDR_LEN > pi->ip_len)
+		return OV2_UDP_NOT_ESP;
+	dport = (uint16_t)(p[off + 2] << 8 | p[off + 3]);
+	for (i = 0; i < n && sad->udp_ports[i] != dport; i++)
+		;
+	if (i == n)
+		return OV2_UDP_NOT_ESP;
+	off += OV2_UDP_HDR_LEN;
+	len = pi->ip_len - pi->l3_len - OV2_UDP_HDR_LEN;
+	/* RFC 3948 2.3: a NAT keep-alive is one byte 0xff */
+	if (len == 1 && off < m->data_len && p[off] == 0xff)
+		return OV2_UDP_IKE;
+	/* 2.2: IKE starts with the 4-byte non-ESP marker (zero); ESP cannot,
+	 * SPI 0 being reserved. Shorter than an ESP header: not ESP either. */
+	if (len < OV2_ESP_HDR_LEN || off + 4 > m->data_len)
+		return OV2_UDP_NOT_ESP;
+	if ((p[off] | p[off + 1] | p[off + 2] | p[off + 3]) == 0)
+		return OV2_UDP_IKE;
+	return ov2_pkt_udp_esp(m, pi) == 0 ? OV2_UDP_ESP : OV2_UDP_NOT_ESP;
+}
+
 int
 ov2_sad_add(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 	    struct ov2_sa **out, char *err, size_t errlen)
@@ -171,6 +223,12 @@ ov2_sad_add(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 	sa->nic.esn_top = sa->replay.top;
 	sa->nic.window = window;
 	ov2_caps_required(conf, &sa->req);
+	if ((conf->flags & OV2_SA_F_UDP_ENCAP) && add_udp_port(sad, conf->udp_dport) != 0) {
+		snprintf(err, errlen, "SA %u: more than %u UDP-ESP ports", conf->spi,
+			 OV2_SAD_UDP_PORTS_MAX);
+		sa_free(sa);
+		return -ENOSPC;
+	}
 	rc = ov2_crypto_init(&sa->crypto, conf, err, errlen);
 	if (rc == 0)
 		rc = rte_hash_add_key_data(sad->h, &k, sa);

@@ -13,6 +13,7 @@
 #include "sa.h"
 
 #define OV2_SAD_BURST_MAX 64	/* most keys one bulk lookup takes */
+#define OV2_SAD_UDP_PORTS_MAX 8	/* distinct UDP-ESP ports */
 
 struct ov2_sad;
 
@@ -112,6 +113,20 @@ unsigned int ov2_sad_lookup_bulk(const struct ov2_sad *sad,
 
 uint32_t ov2_sad_count(const struct ov2_sad *sad);
 uint32_t ov2_sad_capacity(const struct ov2_sad *sad);
+
+enum ov2_udp_kind {
+	OV2_UDP_NOT_ESP = 0,	/* not to a UDP-ESP port: plain UDP */
+	OV2_UDP_ESP,		/* ESP in UDP: pi now names the ESP header */
+	OV2_UDP_IKE,		/* IKE (non-ESP marker) or NAT keep-alive */
+};
+
+/*
+ * RFC 3948 on a UDP packet parsed into pi: to a port a UDP-ESP SA of the
+ * table receives on? Then IKE and NAT keep-alives are told from ESP; for
+ * ESP, pi is adjusted (ov2_pkt_udp_esp()). Lock-free.
+ */
+enum ov2_udp_kind ov2_sad_udp_classify(const struct ov2_sad *sad, const struct rte_mbuf *m,
+				       struct ov2_pkt_info *pi);
 
 /* Keep an outbound SA as a record (pairing only; no keys kept).
  * -EEXIST for a live duplicate. */
