@@ -91,6 +91,7 @@ struct ov2_etm_key {
 	uint8_t imb_cipher;		/* IMB_CIPHER_MODE */
 	uint8_t imb_hash;		/* IMB_HASH_ALG */
 	uint8_t key_bytes;		/* cipher key length for the job */
+	uint8_t shani;			/* jobs go to the SHA-NI manager */
 };
 
 /*
@@ -115,6 +116,14 @@ struct ov2_crypto {
 
 /* The calling thread's IMB_MGR (allocated on first call); NULL on failure. */
 IMB_MGR *ov2_crypto_mgr(void);
+
+/*
+ * Jobs queued in the calling thread's libipsec-mb managers (the one above,
+ * and the SSE one HMAC-SHA1/SHA-256 jobs use on CPUs with the SHA
+ * extensions). Every call of this module drains what it submits, so this
+ * is 0 between calls; for tests.
+ */
+unsigned int ov2_crypto_jobs_pending(void);
 
 /*
  * Check conf's algorithms and keys and expand the keys into c. Returns 0,
