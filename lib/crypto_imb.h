@@ -52,8 +52,8 @@ enum ov2_auth {
 #define OV2_AH_HDR_LEN    12	/* next header .. sequence number */
 /*
  * Longest buffer ov2_crypto_ah_* take: libipsec-mb's HMAC job hashes at most
- * 65534 bytes, 4 of which the ESN high half may need. (An AH packet this
- * long only exists after reassembly; the caller drops longer ones.)
+ * 65534 bytes, 4 of which the ESN high half may need. Longer buffers get
+ * -EINVAL (such an AH packet can only come out of reassembly).
  */
 #define OV2_AH_LEN_MAX    65530
 
@@ -167,7 +167,9 @@ void ov2_crypto_wipe(struct ov2_crypto *c);
  * number of blocks) or c is not an initialised ESP SA; -EBADMSG when the
  * ICV did not verify; -EIO if libipsec-mb refused the job (a bug). On any
  * failure the packet bytes are unchanged, so a packet indicated with an
- * error status still carries the bytes it arrived with.
+ * error status still carries the bytes it arrived with. (HMAC with ESN
+ * writes seq_hi over the first 4 ICV bytes while hashing and puts them
+ * back before returning: nobody else may read the packet meanwhile.)
  */
 int ov2_crypto_esp_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,
 			int esn, uint32_t seq_hi);
