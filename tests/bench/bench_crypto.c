@@ -4,12 +4,14 @@
  * for every algorithm at payloads of 64, 512 and 1400 bytes, next to the
  * raw libipsec-mb AES-GCM-128 direct decrypt the GCM path is built on.
  *
- * Each timed iteration copies the sealed packet into the work buffer (open
- * decrypts in place, and a second open of the plaintext would measure the
- * failure path) then opens it; the cost of the copy alone is measured the
- * same way and subtracted. Median of 5 runs of N packets each, N being
- * the iteration count given (default 20000) or fewer for slow algorithms,
- * so that one run takes about BUDGET ticks at most. No EAL.
+ * open decrypts in place (and a second open of the plaintext would time
+ * the failure path), so before each packet the sealed copy is put back in
+ * the work buffer, outside the timed region. Each packet is timed on its
+ * own (rdtsc fenced, the cost of an empty measurement subtracted) and a
+ * run's figure is the median over its packets: a packet the scheduler
+ * preempts (the test machine is shared) does not move it. The result is
+ * the median of 5 runs. A run is the iteration count given (default 5000)
+ * or fewer for slow algorithms, so that it takes about BUDGET ticks. No EAL.
  *
  * usage: bench_crypto [iterations]
  */
@@ -26,9 +28,12 @@
 #define RUNS 5
 #define BUDGET 50000000ull	/* ticks one run may take, about 20 ms */
 #define PKT_MAX 2048
+#define ITERS_MAX 100000
 
 static const uint32_t sizes[] = { 64, 512, 1400 };
-static unsigned int iters = 20000;
+static unsigned int iters = 5000;
+static uint64_t overhead;	/* ticks of an empty timed region */
+static uint64_t samples[ITERS_MAX];
 
 static uint8_t sealed[PKT_MAX] __attribute__((aligned(64)));
 static uint8_t work[PKT_MAX] __attribute__((aligned(64)));
@@ -42,28 +47,49 @@ cmp_u64(const void *a, const void *b)
 }
 
 static uint64_t
-median(uint64_t v[RUNS])
+median(uint64_t *v, unsigned int n)
 {
-	qsort(v, RUNS, sizeof(v[0]), cmp_u64);
-	return v[RUNS / 2];
+	qsort(v, n, sizeof(v[0]), cmp_u64);
+	return v[n / 2];
 }
 
-/* Ticks per iteration of memcpy(work, sealed, len) alone. */
-static uint64_t
-copy_ticks(uint32_t len)
+static inline uint64_t
+tsc_begin(void)
 {
-	uint64_t r[RUNS], t;
-	unsigned int i, k;
+	_mm_lfence();
+	return __rdtsc();
+}
 
-	for (k = 0; k < RUNS; k++) {
-		t = __rdtsc();
-		for (i = 0; i < iters; i++) {
-			memcpy(work, sealed, len);
-			__asm__ volatile("" : : "r"(work) : "memory");
-		}
-		r[k] = (__rdtsc() - t) / iters;
+static inline uint64_t
+tsc_end(void)
+{
+	unsigned int aux;
+	uint64_t t = __rdtscp(&aux);
+
+	_mm_lfence();
+	return t;
+}
+
+/* The median of n per-packet samples, less the measurement's own cost. */
+static uint64_t
+run_figure(unsigned int n)
+{
+	uint64_t m = median(samples, n);
+
+	return m > overhead ? m - overhead : 0;
+}
+
+static void
+measure_overhead(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 10000; i++) {
+		uint64_t t = tsc_begin();
+
+		samples[i] = tsc_end() - t;
 	}
-	return median(r);
+	overhead = median(samples, 10000);
 }
 
 static void
@@ -116,16 +142,15 @@ bench_esp(const struct ov2_crypto *c, uint32_t payload)
 	bad |= ov2_crypto_esp_open(c, work, len, 0, 0);
 	n = runs_of(__rdtsc() - t);
 	for (k = 0; k < RUNS; k++) {
-		t = __rdtsc();
 		for (i = 0; i < n; i++) {
 			memcpy(work, sealed, len);
+			t = tsc_begin();
 			bad |= ov2_crypto_esp_open(c, work, len, 0, 0);
+			samples[i] = tsc_end() - t;
 		}
-		r[k] = (__rdtsc() - t) / n;
+		r[k] = run_figure(n);
 	}
-	if (bad)
-		return -1;
-	return (int64_t)(median(r) - copy_ticks(len));
+	return bad ? -1 : (int64_t)median(r, RUNS);
 }
 
 /* AH: the prepared packet is an IPv4 header, AH header (+IV), ICV, payload. */
@@ -146,12 +171,14 @@ bench_ah(const struct ov2_crypto *c, uint32_t payload)
 	bad |= ov2_crypto_ah_verify(c, sealed, len, iv, icv, 0, 0);
 	n = runs_of(__rdtsc() - t);
 	for (k = 0; k < RUNS; k++) {
-		t = __rdtsc();
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			t = tsc_begin();
 			bad |= ov2_crypto_ah_verify(c, sealed, len, iv, icv, 0, 0);
-		r[k] = (__rdtsc() - t) / n;
+			samples[i] = tsc_end() - t;
+		}
+		r[k] = run_figure(n);
 	}
-	return bad ? -1 : (int64_t)median(r);
+	return bad ? -1 : (int64_t)median(r, RUNS);
 }
 
 /* libipsec-mb's AES-GCM-128 decrypt alone, same packet layout and copy. */
@@ -165,7 +192,7 @@ bench_raw_gcm128(uint32_t payload)
 	uint32_t pad = (4 - (payload + 2) % 4) % 4, ct = payload + pad + 2;
 	uint32_t len = 16 + ct + 16;
 	uint64_t r[RUNS], t;
-	unsigned int i, n;
+	unsigned int i, k;
 
 	fill(k16, sizeof(k16), 1);
 	fill(nonce, sizeof(nonce), 2);
@@ -173,17 +200,17 @@ bench_raw_gcm128(uint32_t payload)
 	fill(sealed, len, payload);
 	IMB_AES128_GCM_ENC(m, &key, &ctx, sealed + 16, sealed + 16, ct, nonce, sealed, 8,
 			   sealed + 16 + ct, 16);
-	for (n = 0; n < RUNS; n++) {
-		t = __rdtsc();
+	for (k = 0; k < RUNS; k++) {
 		for (i = 0; i < iters; i++) {
 			memcpy(work, sealed, len);
+			t = tsc_begin();
 			IMB_AES128_GCM_DEC(m, &key, &ctx, work + 16, work + 16, ct, nonce, work,
 					   8, tag, 16);
-			__asm__ volatile("" : : "r"(tag) : "memory");
+			samples[i] = tsc_end() - t;
 		}
-		r[n] = (__rdtsc() - t) / iters;
+		r[k] = run_figure(iters);
 	}
-	return (int64_t)(median(r) - copy_ticks(len));
+	return memcmp(tag, sealed + 16 + ct, 16) == 0 ? (int64_t)median(r, RUNS) : -1;
 }
 
 /* TSC ticks per nanosecond, for the reader. */
@@ -276,13 +303,15 @@ main(int argc, char **argv)
 
 	if (argc > 1)
 		iters = (unsigned int)strtoul(argv[1], NULL, 0);
-	if (iters == 0 || (m = ov2_crypto_mgr()) == NULL) {
-		fprintf(stderr, "usage: bench_crypto [iterations > 0]; libipsec-mb %s\n",
+	if (iters == 0 || iters > ITERS_MAX || (m = ov2_crypto_mgr()) == NULL) {
+		fprintf(stderr, "usage: bench_crypto [iterations, 1..%u]; libipsec-mb %s\n",
+			ITERS_MAX,
 			imb_get_version_str());
 		return 1;
 	}
-	printf("libipsec-mb %s, arch %s; TSC %.2f GHz; median of %d runs x <= %u packets;\n"
-	       "TSC ticks per packet (copy of the packet subtracted), ESN off\n",
+	measure_overhead();
+	printf("libipsec-mb %s, arch %s; TSC %.2f GHz; median of %d runs, each the median\n"
+	       "of <= %u packets timed one by one; TSC ticks per packet, ESN off\n",
 	       imb_get_version_str(), m->used_arch == IMB_ARCH_AVX2 ? "avx2" :
 	       m->used_arch == IMB_ARCH_AVX512 ? "avx512" : m->used_arch == IMB_ARCH_AVX ?
 	       "avx" : "sse", tsc_ghz(), RUNS, iters);
