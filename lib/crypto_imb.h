@@ -52,8 +52,8 @@ enum ov2_auth {
 #define OV2_AH_HDR_LEN    12	/* next header .. sequence number */
 /*
  * Longest buffer ov2_crypto_ah_* take: libipsec-mb's HMAC job hashes at most
- * 65534 bytes, 4 of which the ESN high half may need. (An AH packet this
- * long only exists after reassembly; the caller drops longer ones.)
+ * 65534 bytes, 4 of which the ESN high half may need. Longer buffers get
+ * -EINVAL (such an AH packet can only come out of reassembly).
  */
 #define OV2_AH_LEN_MAX    65530
 
@@ -91,6 +91,7 @@ struct ov2_etm_key {
 	uint8_t imb_cipher;		/* IMB_CIPHER_MODE */
 	uint8_t imb_hash;		/* IMB_HASH_ALG */
 	uint8_t key_bytes;		/* cipher key length for the job */
+	uint8_t shani;			/* jobs go to the SHA-NI manager */
 };
 
 /*
@@ -115,6 +116,14 @@ struct ov2_crypto {
 
 /* The calling thread's IMB_MGR (allocated on first call); NULL on failure. */
 IMB_MGR *ov2_crypto_mgr(void);
+
+/*
+ * Jobs queued in the calling thread's libipsec-mb managers (the one above,
+ * and the SSE one HMAC-SHA1/SHA-256 jobs use on CPUs with the SHA
+ * extensions). Every call of this module drains what it submits, so this
+ * is 0 between calls; for tests.
+ */
+unsigned int ov2_crypto_jobs_pending(void);
 
 /*
  * Check conf's algorithms and keys and expand the keys into c. Returns 0,
@@ -158,7 +167,9 @@ void ov2_crypto_wipe(struct ov2_crypto *c);
  * number of blocks) or c is not an initialised ESP SA; -EBADMSG when the
  * ICV did not verify; -EIO if libipsec-mb refused the job (a bug). On any
  * failure the packet bytes are unchanged, so a packet indicated with an
- * error status still carries the bytes it arrived with.
+ * error status still carries the bytes it arrived with. (HMAC with ESN
+ * writes seq_hi over the first 4 ICV bytes while hashing and puts them
+ * back before returning: nobody else may read the packet meanwhile.)
  */
 int ov2_crypto_esp_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,
 			int esn, uint32_t seq_hi);

@@ -59,12 +59,11 @@ rnd32(void)
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
+/* No job left behind in any of this thread's libipsec-mb managers. */
 static int
 queue_empty(void)
 {
-	IMB_MGR *m = ov2_crypto_mgr();
-
-	return m != NULL && IMB_QUEUE_SIZE(m) == 0;
+	return ov2_crypto_jobs_pending() == 0;
 }
 
 /* ---- the algorithms ---- */
