@@ -11,7 +11,7 @@ ov2_caps_software(struct ov2_caps *c, uint32_t sa_capacity)
 	 * added here as they land. */
 	c->flags = OV2_CAPF_IPV6 | OV2_CAPF_IPV4_OPTIONS | OV2_CAPF_IPV6_EXT |
 		   OV2_CAPF_ESP | OV2_CAPF_TRANSPORT | OV2_CAPF_TUNNEL | OV2_CAPF_ESN;
-	c->udp_esp = 0;
+	c->udp_esp = OV2_UDPESP_TRANSPORT | OV2_UDPESP_TUNNEL;
 	c->auth = OV2_CAP_AUTH_MD5 | OV2_CAP_AUTH_SHA1 | OV2_CAP_AUTH_SHA256 |
 		  OV2_CAP_AUTH_GMAC128 | OV2_CAP_AUTH_GMAC192 | OV2_CAP_AUTH_GMAC256 |
 		  OV2_CAP_AUTH_SHA384 | OV2_CAP_AUTH_SHA512;
