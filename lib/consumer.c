@@ -154,9 +154,9 @@ padding_ok(const uint8_t *pad, uint8_t n)
 
 /* A packet the NIC side decrypted and verified: check the trailer, strip. */
 static unsigned int
-esp_decap(struct rte_mbuf *m, const struct ov2_oob *o, const struct ov2_pkt_info *pip)
+esp_decap(struct rte_mbuf *m, const struct ov2_sa *sa, const struct ov2_oob *o,
+	  const struct ov2_pkt_info *pip)
 {
-	const struct ov2_sa *sa = o->sa;
 	struct ov2_pkt_info pi = *pip;
 	uint32_t esp_off, ct_off, ct_len, ovh;
 	uint8_t *p, nh, padlen;
@@ -170,7 +170,7 @@ esp_decap(struct rte_mbuf *m, const struct ov2_oob *o, const struct ov2_pkt_info
 	esp_off = (uint32_t)pi.l2_len + pi.l3_len;
 	ct_off = esp_off + OV2_ESP_HDR_LEN + sa->crypto.iv_len;
 	ct_len = pi.ip_len - pi.l3_len - ovh;
-	if (ov2_oob_header_info_set(o)) {
+	if (o != NULL && ov2_oob_header_info_set(o)) {
 		nh = o->next_header;
 		padlen = o->pad_length;
 	} else {
@@ -375,6 +375,7 @@ struct verdict {
 	unsigned int reason;	/* drop reason, DELIVER or HELD */
 	uint8_t pol;		/* enum pol */
 	struct ov2_sa *sa;	/* for per-SA counters and the policy */
+	struct ov2_sa *sa2;	/* the nested transport SA (NextCryptoDone) */
 };
 
 /* SaDeleteReq: DELETE_SA for the SA and then its outbound pair, once. */
@@ -411,10 +412,28 @@ check_soft(struct ov2_consumer *c, struct ov2_sa *sa)
 	    " bytes); re-key it\n", cf->spi, sa->nic.packets, sa->nic.bytes);
 }
 
+/*
+ * SaDeleteReq for sa (NULL: none): the NIC side marked the SA that reached
+ * its limit (nested packets carry two SAs). Returns 1 when the packet
+ * belongs to an SA already deleted, after deleting the one it asks for.
+ */
+static int
+sa_gone(struct ov2_consumer *c, struct ov2_sa *sa, const struct ov2_oob *o)
+{
+	if (sa == NULL)
+		return 0;
+	if (sa->host.flags & OV2_SA_HOST_DELETED)
+		return 1;
+	if (ov2_oob_sa_delete_req(o) &&
+	    (__atomic_load_n(&sa->nic.flags, __ATOMIC_RELAXED) & OV2_SA_NIC_EXPIRED))
+		delete_requested(c, sa);
+	return 0;
+}
+
 /* Anti-replay (RFC 4303 3.4.3) on the verified packet, then the window
  * update and UPDATE_SA. One writer per SA at a time: host.lock. */
 static unsigned int
-replay(struct ov2_sa *sa, const struct rte_mbuf *m, const struct ov2_oob *o,
+replay(struct ov2_sa *sa, const struct rte_mbuf *m, uint32_t seq_hi,
        const struct ov2_pkt_info *pi)
 {
 	uint32_t lo;
@@ -423,7 +442,7 @@ replay(struct ov2_sa *sa, const struct rte_mbuf *m, const struct ov2_oob *o,
 
 	lo = rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m, const unaligned_uint32_t *,
 						       pi->l2_len + pi->l3_len + 4));
-	seq = (sa->conf.flags & OV2_SA_F_ESN) ? (uint64_t)o->seq_hi << 32 | lo : lo;
+	seq = (sa->conf.flags & OV2_SA_F_ESN) ? (uint64_t)seq_hi << 32 | lo : lo;
 	rte_spinlock_lock(&sa->host.lock);
 	v = ov2_replay_check(&sa->replay, seq);
 	if (v == OV2_REPLAY_OK) {
@@ -433,6 +452,44 @@ replay(struct ov2_sa *sa, const struct rte_mbuf *m, const struct ov2_oob *o,
 	rte_spinlock_unlock(&sa->host.lock);
 	return v == OV2_REPLAY_OK ? DELIVER :
 	       v == OV2_REPLAY_DUP ? OV2_DROP_REPLAY_DUP : OV2_DROP_REPLAY_OLD;
+}
+
+/*
+ * NextCryptoDone: the tunnel's inner packet, now at the front of m, holds
+ * the nested transport SA's ESP (or ESP in UDP), decrypted by the NIC side:
+ * its replay check, trailer and decapsulation.
+ */
+static unsigned int
+nested_decap(struct ov2_consumer *c, struct rte_mbuf *m, const struct ov2_oob *o,
+	     struct verdict *v)
+{
+	struct ov2_pkt_info pi;
+	struct ov2_sa_key k;
+	struct ov2_sa *sa2;
+	unsigned int r;
+
+	if (ov2_pkt_parse(m, &pi) != OV2_PKT_OK ||
+	    (pi.flags & (OV2_PKT_F_TRUNCATED | OV2_PKT_F_MULTISEG)))
+		return OV2_DROP_BAD_INNER;
+	if (pi.proto == IPPROTO_UDP && c->sad != NULL)
+		ov2_sad_udp_classify(c->sad, m, &pi);
+	if (pi.proto != OV2_IPPROTO_ESP || c->sad == NULL ||
+	    (uint32_t)pi.l2_len + pi.l3_len + OV2_ESP_HDR_LEN > m->data_len ||
+	    ov2_sa_key_of_pkt(&k, m, &pi, OV2_IPPROTO_ESP) != 0)
+		return OV2_DROP_BAD_INNER;
+	/* the SA the NIC side found; gone since: deleted in flight */
+	sa2 = ov2_sad_lookup(c->sad, &k);
+	if (sa2 == NULL)
+		return OV2_DROP_SA_DELETED;
+	v->sa2 = sa2;
+	if (sa_gone(c, sa2, o))
+		return OV2_DROP_SA_DELETED;
+	r = replay(sa2, m, o->seq_hi2, &pi);
+	if (r != DELIVER)
+		return r;
+	if (sa2->conf.soft_packets != 0 || sa2->conf.soft_bytes != 0)
+		check_soft(c, sa2);
+	return esp_decap(m, sa2, NULL, &pi);
 }
 
 /* A packet the NIC side (or the software path) checked. */
@@ -448,15 +505,9 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 	if (s >= OV2_CRYPTO_STATUS_COUNT)
 		s = OV2_CRYPTO_GENERIC_ERROR;	/* a value OV2 does not define */
 	c->stats->crypto_status[s]++;
-	if (ov2_oob_sa_delete_req(o) && sa != NULL) {
-		/* the packet that asked for it is still processed; later
-		 * ones of the same SA find it deleted */
-		if (sa->host.flags & OV2_SA_HOST_DELETED) {
-			v->reason = OV2_DROP_SA_DELETED;
-			return;
-		}
-		delete_requested(c, sa);
-	} else if (sa != NULL && (sa->host.flags & OV2_SA_HOST_DELETED)) {
+	/* SaDeleteReq: the packet that asked for it is still processed;
+	 * later ones of a deleted SA are dropped */
+	if (sa_gone(c, sa, o)) {
 		v->reason = OV2_DROP_SA_DELETED;
 		return;
 	}
@@ -472,13 +523,15 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 		v->reason = OV2_DROP_GENERIC_ERROR;
 		return;
 	}
-	v->reason = replay(sa, m, o, &pi);
+	v->reason = replay(sa, m, o->seq_hi, &pi);
 	if (v->reason != DELIVER)
 		return;
 	if (sa->conf.soft_packets != 0 || sa->conf.soft_bytes != 0)
 		check_soft(c, sa);
-	v->reason = esp_decap(m, o, &pi);
+	v->reason = esp_decap(m, sa, o, &pi);
 	v->pol = POL_PROTECTED;
+	if (v->reason == DELIVER && ov2_oob_next_crypto_done(o))
+		v->reason = nested_decap(c, m, o, v);
 }
 
 /* A packet indicated without OOB data. May replace *mp (reassembly). */
@@ -566,8 +619,11 @@ not_offloaded(struct ov2_consumer *c, struct rte_mbuf **mp, struct verdict *v)
 static unsigned int
 policy_reason(const struct ov2_sp_rule *r, const struct verdict *v)
 {
+	/* a nested packet may match a protect rule of either of its SAs */
 	if (v->pol == POL_PROTECTED)
-		return r != NULL && r->action == OV2_SP_PROTECT && r->spi == v->sa->conf.spi ?
+		return r != NULL && r->action == OV2_SP_PROTECT &&
+		       (r->spi == v->sa->conf.spi ||
+			(v->sa2 != NULL && r->spi == v->sa2->conf.spi)) ?
 		       DELIVER : OV2_DROP_POLICY_MISMATCH;
 	if (r == NULL)
 		return OV2_DROP_POLICY_NO_MATCH;
@@ -661,6 +717,8 @@ ov2_consumer_rx(struct ov2_consumer *c, struct rte_mbuf *pkts[], uint16_t n,
 			continue;
 		if (v[i].sa != NULL)
 			count_sa(v[i].sa, r, m->pkt_len);
+		if (v[i].sa2 != NULL)
+			count_sa(v[i].sa2, r, m->pkt_len);
 		if (r == DELIVER) {
 			c->stats->delivered++;
 			c->stats->delivered_bytes += m->pkt_len;

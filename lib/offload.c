@@ -214,6 +214,88 @@ account_life(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, struct ov2_sa *sa,
 	}
 }
 
+static uint32_t
+esn_hi(const struct ov2_sa *sa, uint32_t seq_lo)
+{
+	if (!(sa->conf.flags & OV2_SA_F_ESN))
+		return 0;
+	return ov2_esn_infer_hi(__atomic_load_n(&sa->nic.esn_top, __ATOMIC_RELAXED),
+				sa->nic.window, seq_lo);
+}
+
+/*
+ * A transport SA nested inside a tunnel SA (OV2 TransportTunnelCombined):
+ * the tunnel's decrypted payload inner[0..len) is an IP packet whose ESP
+ * (or ESP in UDP) belongs to a transport SA for the inner destination.
+ * Verify and decrypt it in place too and set NextCryptoDone; a failure of
+ * that part gets a TRANSPORT_* status. Anything else is left to the host
+ * as the tunnel's inner packet.
+ */
+static void
+rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
+	  uint8_t *inner, uint32_t len)
+{
+	struct ov2_pkt_info pi = { 0 };
+	struct ov2_sa_key k;
+	struct ov2_sa *sa2;
+	uint32_t hl, ip_len, esp_len, seq_lo, hi, dport = 0;
+	uint8_t *esp, fam, proto, *dst;
+	int rc;
+
+	if (nh == IPPROTO_IPIP && len >= 20 && (inner[0] >> 4) == 4) {
+		hl = (uint32_t)(inner[0] & 0xf) * 4;
+		ip_len = (uint32_t)inner[2] << 8 | inner[3];
+		if (hl < 20 || ip_len < hl || ip_len > len ||
+		    (inner[6] & 0x3f) != 0 || inner[7] != 0)	/* MF or offset */
+			return;
+		fam = 4, proto = inner[9], dst = inner + 16;
+	} else if (nh == IPPROTO_IPV6 && len >= 40 && (inner[0] >> 4) == 6) {
+		hl = 40;
+		ip_len = 40 + ((uint32_t)inner[4] << 8 | inner[5]);
+		if (ip_len > len)
+			return;
+		fam = 6, proto = inner[6], dst = inner + 24;
+	} else {
+		return;
+	}
+	esp = inner + hl;
+	esp_len = ip_len - hl;
+	if (proto == IPPROTO_UDP && ctx->caps.udp_esp & OV2_UDPESP_OVER_TUNNEL) {
+		/* UDP-ESP transport over the tunnel: the inner UDP port must
+		 * be one a UDP-ESP SA receives on (checked by the SA below) */
+		if (esp_len < OV2_UDP_HDR_LEN + OV2_ESP_HDR_LEN ||
+		    (esp[8] | esp[9] | esp[10] | esp[11]) == 0)
+			return;
+		pi.flags |= OV2_PKT_F_UDP_ENCAP;
+		dport = (uint32_t)esp[2] << 8 | esp[3];
+		esp += OV2_UDP_HDR_LEN;
+		esp_len -= OV2_UDP_HDR_LEN;
+	} else if (proto != OV2_IPPROTO_ESP || esp_len < OV2_ESP_HDR_LEN) {
+		return;
+	}
+	ov2_sa_key_make(&k, *(const unaligned_uint32_t *)esp, OV2_IPPROTO_ESP, fam, dst);
+	sa2 = ov2_sad_lookup(ctx->sad, &k);
+	if (sa2 == NULL || sa2->conf.mode != OV2_MODE_TRANSPORT ||
+	    !ov2_caps_cover(&ctx->caps, &sa2->req) ||
+	    !(sa2->conf.flags & OV2_SA_F_UDP_ENCAP) != !(pi.flags & OV2_PKT_F_UDP_ENCAP) ||
+	    ((pi.flags & OV2_PKT_F_UDP_ENCAP) && dport != sa2->conf.udp_dport))
+		return;
+	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
+	hi = esn_hi(sa2, seq_lo);
+	ov2_oob_set_next_done(ov2_oob(m), hi);
+	ctx->stats.next_crypto_done++;
+	rc = ov2_crypto_esp_open(&sa2->crypto, esp, esp_len, (sa2->conf.flags & OV2_SA_F_ESN) != 0,
+				 hi);
+	if (rc != 0) {
+		ov2_oob_set_status(ov2_oob(m), rc == -EBADMSG ?
+				   OV2_CRYPTO_TRANSPORT_ESP_AUTH_FAILED :
+				   OV2_CRYPTO_INVALID_PACKET_SYNTAX);
+		return;
+	}
+	account_life(ctx, m, sa2, seq_lo, esp_len - OV2_ESP_HDR_LEN - sa2->crypto.iv_len -
+		     sa2->crypto.icv_len);
+}
+
 /* Rules 5-6 for ESP: check lengths, infer the ESN high half, verify and
  * decrypt in place. */
 static void
@@ -233,9 +315,7 @@ rx_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 		return;
 	}
 	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
-	if (esn)
-		seq_hi = ov2_esn_infer_hi(__atomic_load_n(&sa->nic.esn_top, __ATOMIC_RELAXED),
-					  sa->nic.window, seq_lo);
+	seq_hi = esn_hi(sa, seq_lo);
 	rc = ov2_crypto_esp_open(cr, esp, pi->ip_len - pi->l3_len, esn, seq_hi);
 	if (rc != 0) {
 		indicate_done(ctx, m, sa, rc == -EBADMSG ? esp_auth_failed(sa) :
@@ -246,6 +326,14 @@ rx_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 	ov2_oob(m)->seq_hi = seq_hi;
 	ov2_oob_set_header_info(ov2_oob(m), data[len - 1], data[len - 2]);
 	account_life(ctx, m, sa, seq_lo, (uint32_t)len);
+	/* a transport SA inside this tunnel (inside a UDP-ESP tunnel: OV2's
+	 * "transport over UDP-ESP tunnel", its own capability bit) */
+	if (sa->conf.mode != OV2_MODE_TRANSPORT &&
+	    (ctx->caps.flags & OV2_CAPF_TRANSPORT_TUNNEL) &&
+	    (!(pi->flags & OV2_PKT_F_UDP_ENCAP) ||
+	     (ctx->caps.udp_esp & OV2_UDPESP_TRANSPORT_OVER_TUNNEL)) &&
+	    data[len - 2] + 2u <= (uint32_t)len)
+		rx_nested(ctx, m, data[len - 1], data, (uint32_t)len - data[len - 2] - 2u);
 }
 
 /* Rule 4, then the protocol's handler. */

@@ -29,6 +29,7 @@ struct ov2_offload_stats {
 	uint64_t disabled;	/* port offload disabled / protocol not enabled */
 	uint64_t sa_delete_req;	/* packets indicated with SaDeleteReq */
 	uint64_t ike;		/* IKE / NAT keep-alives on UDP-ESP ports */
+	uint64_t next_crypto_done; /* nested transport SAs checked too */
 };
 
 struct ov2_offload_ctx {

@@ -41,9 +41,12 @@ struct ov2_oob {
 	uint8_t pad_length;   /* ESP trailer pad length (valid with HeaderInfoSet) */
 	uint8_t hdr_info;     /* OV2_HDR_INFO_SET */
 	uint8_t reserved;
-	struct ov2_sa *sa;    /* matched SA, or NULL */
+	struct ov2_sa *sa;    /* matched SA (the tunnel SA when nested), or NULL */
 	uint32_t seq_hi;      /* ESN high half used for the ICV */
-	uint32_t reserved2;
+	uint32_t seq_hi2;     /* with NextCryptoDone: the same for the transport
+			       * SA nested inside sa's tunnel (the transport
+			       * finds that SA from the inner packet: the mbuf
+			       * has no room for a second pointer) */
 };
 
 extern int ov2_oob_offset;
@@ -57,6 +60,7 @@ ov2_oob(struct rte_mbuf *m)
 	return RTE_MBUF_DYNFIELD(m, ov2_oob_offset, struct ov2_oob *);
 }
 
+
 static inline void
 ov2_oob_clear(struct ov2_oob *o)
 {
@@ -67,7 +71,15 @@ ov2_oob_clear(struct ov2_oob *o)
 	o->reserved = 0;
 	o->sa = NULL;
 	o->seq_hi = 0;
-	o->reserved2 = 0;
+	o->seq_hi2 = 0;
+}
+
+/* NextCryptoDone: the nested transport SA was checked too. */
+static inline void
+ov2_oob_set_next_done(struct ov2_oob *o, uint32_t seq_hi2)
+{
+	o->rx |= OV2_RX_NEXT_CRYPTO_DONE;
+	o->seq_hi2 = seq_hi2;
 }
 
 static inline void
@@ -100,13 +112,21 @@ ov2_oob_status(const struct ov2_oob *o)
 	return (enum ov2_crypto_status)(o->rx >> OV2_RX_STATUS_SHIFT);
 }
 
-/* Record a checked packet: CryptoDone plus a status (keeps SaDeleteReq). */
+/* Record a checked packet: CryptoDone plus a status (keeps SaDeleteReq
+ * and NextCryptoDone). */
 static inline void
 ov2_oob_set_done(struct ov2_oob *o, struct ov2_sa *sa, enum ov2_crypto_status s)
 {
-	o->rx = (o->rx & OV2_RX_SA_DELETE_REQ) | OV2_RX_CRYPTO_DONE |
-		((uint32_t)s << OV2_RX_STATUS_SHIFT);
+	o->rx = (o->rx & (OV2_RX_SA_DELETE_REQ | OV2_RX_NEXT_CRYPTO_DONE)) |
+		OV2_RX_CRYPTO_DONE | ((uint32_t)s << OV2_RX_STATUS_SHIFT);
 	o->sa = sa;
+}
+
+/* Change the status only (a nested SA failed after the tunnel verified). */
+static inline void
+ov2_oob_set_status(struct ov2_oob *o, enum ov2_crypto_status s)
+{
+	o->rx = (o->rx & ~OV2_RX_STATUS_MASK) | ((uint32_t)s << OV2_RX_STATUS_SHIFT);
 }
 
 static inline void
