@@ -5,7 +5,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(gcc pkg-config meson ninja-build dpdk-dev libdpdk-dev libipsec-mb-dev
-          libnuma-dev libpcap-dev python3-scapy python3-cryptography)
+          libnuma-dev libpcap-dev python3-scapy python3-cryptography tshark)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -17,7 +17,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 	sudo=""
 	[ "$(id -u)" -eq 0 ] || sudo="sudo"
 	$sudo apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+	# tshark brings wireshark-common, whose debconf question (may non-root
+	# users capture packets?) must not wait for an answer: preseed it (no)
+	# and install without a frontend. "env" passes DEBIAN_FRONTEND through
+	# sudo, whose env_reset would drop a plain VAR=value prefix.
+	echo 'wireshark-common wireshark-common/install-setuid boolean false' |
+		$sudo debconf-set-selections
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >/dev/null
 fi
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ov2gen: writes a pcap of ESP traffic for the inbound SAs of an ov2rx
- * configuration (good packets, chosen faults, cleartext), the pcap of the
- * frames ov2rx must deliver for it, and a JSON manifest of the counters
- * ov2rx should report.
+ * configuration (every ESP algorithm, ESN, UDP encapsulation; good packets,
+ * chosen faults, cleartext, IKE and NAT keep-alives of UDP-encapsulated
+ * SAs), the pcap of the frames ov2rx must deliver for it, and a JSON
+ * manifest of the counters ov2rx should report.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,9 @@
 #define MAX_FAULTS 64
 #define MAX_COUNT  10000000u
 #define CLEAR_KIND OV2_FAULT_COUNT	/* kind index of cleartext frames */
+#define IKE_KIND   (OV2_FAULT_COUNT + 1)	/* IKE with the non-ESP marker */
+#define NATKA_KIND (OV2_FAULT_COUNT + 2)	/* NAT keep-alive */
+#define N_KINDS    (OV2_FAULT_COUNT + 3)
 
 struct fault_req {
 	enum ov2_build_fault kind;
@@ -41,9 +45,11 @@ struct gen_opts {
 	unsigned int n_sizes;
 	uint8_t inner_family;
 	uint64_t seq_start;
+	int seq_start_set;	/* --seq-start given (else per SA: 1, or esn N + 1) */
 	struct fault_req faults[MAX_FAULTS];
 	unsigned int n_faults;
 	uint32_t cleartext;
+	uint32_t ike;		/* --ike: IKE packets and NAT keep-alives, each */
 	int random_order;
 	uint64_t seed;
 };
@@ -73,7 +79,7 @@ struct tally {
 	uint64_t frag_merged;
 	uint64_t status[OV2_CRYPTO_STATUS_COUNT];
 	uint64_t drops[OV2_DROP_COUNT];
-	struct kind_tally kind[OV2_FAULT_COUNT + 1];
+	struct kind_tally kind[N_KINDS];
 };
 
 struct gen {
@@ -107,18 +113,29 @@ usage(FILE *f)
 		"      --size N            IP size of the delivered packet (default 128)\n"
 		"      --sizes A,B,...     cycle through these sizes\n"
 		"      --inner-family 4|6  inner IP family of tunnel SAs (default: outer)\n"
-		"      --seq-start N       first sequence number of every SA (default 1)\n"
+		"      --seq-start N       first sequence number of every SA (default: 1, or\n"
+		"                          N+1 for an SA with 'esn N', which the receiver\n"
+		"                          counts as received); 64-bit for ESN SAs\n"
+		"                          (the high half goes into the ICV, the low half on\n"
+		"                          the wire), at most 2^32-1 for the others\n"
 		"      --fault KIND[:N]    N (default 1) faulty packets, spread over the SAs\n"
 		"                          (repeatable); KIND: bad-icv unknown-spi wrong-dst\n"
 		"                          truncated ipv4-options fragment wrong-proto bad-pad\n"
 		"                          bad-inner\n"
 		"      --cleartext N       N cleartext UDP frames at the end\n"
+		"      --ike N             N IKE packets (non-ESP marker, RFC 3948 2.2) and N\n"
+		"                          NAT keep-alives (0xff, RFC 3948 2.3), spread over\n"
+		"                          the selected udp-encap SAs, after the faults; the\n"
+		"                          receiver delivers them unchanged\n"
 		"      --random-order      shuffle the SAs' good packets (sequence numbers\n"
 		"                          stay increasing per SA)\n"
 		"      --seed S            seed of --random-order (default 1)\n"
 		"      --expect FILE       pcap of the frames ov2rx must deliver, in order\n"
 		"      --manifest FILE     JSON of the counters ov2rx should report\n"
-		"  -h, --help              this text\n");
+		"  -h, --help              this text\n"
+		"ESP for every algorithm of the config (AES-GCM, ChaCha20-Poly1305, AES-CBC,\n"
+		"NULL cipher or (allow-deprecated) DES/3DES with an HMAC, AES-GMAC), with\n"
+		"ESN for 'esn' SAs and UDP encapsulation (RFC 3948) for 'udp-encap' SAs.\n");
 }
 
 static int __attribute__((format(printf, 1, 2)))
@@ -222,7 +239,7 @@ parse_fault(struct gen_opts *o, const char *arg)
 
 enum {
 	OPT_SPI = 256, OPT_COUNT, OPT_SIZE, OPT_SIZES, OPT_INNER, OPT_SEQ, OPT_FAULT,
-	OPT_CLEAR, OPT_RANDOM, OPT_SEED, OPT_EXPECT, OPT_MANIFEST,
+	OPT_CLEAR, OPT_RANDOM, OPT_SEED, OPT_EXPECT, OPT_MANIFEST, OPT_IKE,
 };
 
 static const struct option long_opts[] = {
@@ -236,6 +253,7 @@ static const struct option long_opts[] = {
 	{ "seq-start", required_argument, NULL, OPT_SEQ },
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "cleartext", required_argument, NULL, OPT_CLEAR },
+	{ "ike", required_argument, NULL, OPT_IKE },
 	{ "random-order", no_argument, NULL, OPT_RANDOM },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
@@ -283,11 +301,17 @@ parse_one(struct gen_opts *o, int c, const char *arg)
 		if (parse_num("--seq-start", arg, 0, UINT64_MAX - 2 * (uint64_t)MAX_COUNT, &v) < 0)
 			return -1;
 		o->seq_start = v;
+		o->seq_start_set = 1;
 		return 0;
 	case OPT_CLEAR:
 		if (parse_num("--cleartext", arg, 0, MAX_COUNT, &v) < 0)
 			return -1;
 		o->cleartext = (uint32_t)v;
+		return 0;
+	case OPT_IKE:
+		if (parse_num("--ike", arg, 0, MAX_COUNT, &v) < 0)
+			return -1;
+		o->ike = (uint32_t)v;
 		return 0;
 	case OPT_SEED:
 		return parse_num("--seed", arg, 0, UINT64_MAX, &o->seed);
@@ -365,6 +389,22 @@ check_spis(const struct gen *g)
 	return 0;
 }
 
+/* Index of the first selected UDP-encapsulated SA at or after si (cyclic),
+ * -1 if there is none. */
+static int
+udp_sa(const struct gen *g, unsigned int si)
+{
+	unsigned int k;
+
+	for (k = 0; k < g->n_sa; k++) {
+		unsigned int i = (si + k) % g->n_sa;
+
+		if (g->sa[i].conf->flags & OV2_SA_F_UDP_ENCAP)
+			return (int)i;
+	}
+	return -1;
+}
+
 /* Load the config, select the SAs, expand their keys. */
 static int
 setup_sas(struct gen *g)
@@ -389,12 +429,22 @@ setup_sas(struct gen *g)
 		gs->conf = s;
 		gs->crypto = &g->crypto[g->n_sa];
 		gs->next_seq = g->opt.seq_start;
+		/* the receiver counts 'esn N' as received: start after it */
+		if (!g->opt.seq_start_set && (s->flags & OV2_SA_F_ESN)) {
+			if (s->esn_start > UINT64_MAX - 2 * (uint64_t)MAX_COUNT - 1)
+				return fail("SA %" PRIu32 " (line %" PRIu32 "): esn %" PRIu64
+					    " leaves no room for packets after it (give "
+					    "--seq-start)", s->spi, s->line, s->esn_start);
+			gs->next_seq = s->esn_start + 1;
+		}
 		g->n_sa++;
 		if (ov2_crypto_init(gs->crypto, s, err, sizeof(err)) < 0)
 			return fail("%s", err);
 	}
 	if (g->n_sa == 0)
 		return fail("%s: no inbound ESP SA ('sa in ...')", g->opt.conf_path);
+	if (g->opt.ike && udp_sa(g, 0) < 0)
+		return fail("--ike: none of the selected SAs has udp-encap");
 	return 0;
 }
 
@@ -469,7 +519,7 @@ tally_outcome(struct tally *t, const struct ov2_sa_conf *s, unsigned int k)
 	case OV2_FAULT_BAD_INNER:
 		t->frames++, t->status[OV2_CRYPTO_SUCCESS]++, t->drops[OV2_DROP_BAD_INNER]++;
 		return;
-	default:	/* cleartext */
+	default:	/* cleartext, IKE, NAT keep-alive: delivered unchanged */
 		t->frames++, t->not_offloaded++, t->delivered++;
 		return;
 	}
@@ -510,21 +560,6 @@ unused_spi(const struct ov2_conf *conf, uint32_t spi)
 	return cand;
 }
 
-/* UNKNOWN_SPI: make sure the SPI on the wire belongs to no SA. */
-static void
-fix_unknown_spi(const struct gen *g, const struct ov2_sa_conf *s, uint8_t *frame)
-{
-	uint32_t want = unused_spi(&g->conf, s->spi);
-	uint8_t *p = frame + 14 + (frame[12] == 0x08 ? 20 : 40);
-
-	if (want == (s->spi ^ 0x5a5a0000))
-		return;
-	p[0] = want >> 24;
-	p[1] = (want >> 16) & 0xff;
-	p[2] = (want >> 8) & 0xff;
-	p[3] = want & 0xff;
-}
-
 static uint16_t
 size_for(const struct gen *g, uint32_t i)
 {
@@ -548,6 +583,9 @@ emit_esp(struct gen *g, unsigned int si, enum ov2_build_fault f, int dry)
 	char err[256];
 	int n, i;
 
+	/* UNKNOWN_SPI: an SPI on the wire that belongs to no SA */
+	if (f == OV2_FAULT_UNKNOWN_SPI)
+		bo.wire_spi = unused_spi(&g->conf, gs->conf->spi);
 	n = ov2_build_esp(gs->conf, gs->crypto, &bo, g->frame, len, g->expf, &exp_len,
 			  err, sizeof(err));
 	if (n < 0)
@@ -558,8 +596,6 @@ emit_esp(struct gen *g, unsigned int si, enum ov2_build_fault f, int dry)
 		return 0;
 	gs->next_seq++;
 	gs->n_sent++;
-	if (f == OV2_FAULT_UNKNOWN_SPI)
-		fix_unknown_spi(g, gs->conf, g->frame[0]);
 	for (i = 0; i < n; i++)
 		dump(g->out, g->n_written++, g->frame[i], len[i]);
 	if (g->exp != NULL && exp_len > 0)
@@ -583,6 +619,51 @@ emit_clear(struct gen *g, uint32_t i, int dry)
 	if (g->exp != NULL)
 		dump(g->exp, g->t.delivered, g->frame[0], len);
 	tally_add(&g->t, NULL, CLEAR_KIND);
+	return 0;
+}
+
+/* The i-th --ike packet: IKE (kind IKE_KIND) or NAT keep-alive (NATKA_KIND)
+ * on UDP-encapsulated SA si. */
+static int
+emit_nonesp(struct gen *g, unsigned int si, unsigned int kind, int dry)
+{
+	const struct ov2_sa_conf *s = g->sa[si].conf;
+	char err[256];
+	size_t len = ov2_build_nonesp(s, kind == NATKA_KIND, ++g->flow, g->frame[0], err,
+				      sizeof(err));
+
+	if (len == 0)
+		return fail("SA %" PRIu32 " (line %" PRIu32 "), %s: %s", s->spi, s->line,
+			    kind == IKE_KIND ? "IKE" : "NAT keep-alive", err);
+	if (dry)
+		return 0;
+	dump(g->out, g->n_written++, g->frame[0], len);
+	if (g->exp != NULL)
+		dump(g->exp, g->t.delivered, g->frame[0], len);
+	tally_add(&g->t, NULL, kind);
+	return 0;
+}
+
+/* --ike N: IKE, keep-alive, IKE, ... (N of each), round-robin over the
+ * selected UDP-encapsulated SAs. */
+static int
+emit_ike(struct gen *g, int dry)
+{
+	unsigned int si = 0;
+	uint32_t k;
+	int i;
+
+	for (k = 0; k < g->opt.ike; k++) {
+		i = udp_sa(g, si);
+		if (i < 0)
+			return fail("--ike: none of the selected SAs has udp-encap");
+		if (emit_nonesp(g, (unsigned int)i, IKE_KIND, dry) < 0 ||
+		    emit_nonesp(g, (unsigned int)i, NATKA_KIND, dry) < 0)
+			return -1;
+		if (dry)
+			return 0;
+		si = (unsigned int)i + 1;
+	}
 	return 0;
 }
 
@@ -690,6 +771,8 @@ dry_run(struct gen *g)
 	for (i = 0; i < g->opt.cleartext && i < 2 * g->opt.n_sizes; i++)
 		if (emit_clear(g, i, 1) < 0)
 			return -1;
+	if (emit_ike(g, 1) < 0)
+		return -1;
 	g->flow = flow;
 	return 0;
 }
@@ -750,11 +833,12 @@ json_map(FILE *f, const char *key, const uint64_t *v,
 	fprintf(f, "}");
 }
 
-/* "good", a fault's name, "cleartext" */
+/* "good", a fault's name, "cleartext", "ike", "nat-keepalive" */
 static const char *
 kind_name(unsigned int k)
 {
 	return k == OV2_FAULT_NONE ? "good" : k == CLEAR_KIND ? "cleartext" :
+	       k == IKE_KIND ? "ike" : k == NATKA_KIND ? "nat-keepalive" :
 	       ov2_build_fault_name((enum ov2_build_fault)k);
 }
 
@@ -766,7 +850,7 @@ json_kinds(FILE *f, const struct tally *t)
 	unsigned int k;
 
 	fprintf(f, "  \"kinds\": {");
-	for (k = 0; k <= CLEAR_KIND; k++) {
+	for (k = 0; k < N_KINDS; k++) {
 		if (t->kind[k].packets == 0)
 			continue;
 		fprintf(f, "%s\n    \"%s\": {\"packets\": %" PRIu64 ", \"frames\": %" PRIu64
@@ -814,8 +898,11 @@ print_summary(const struct gen *g)
 	for (k = 1; k < OV2_FAULT_COUNT; k++)
 		if (g->t.kind[k].packets)
 			printf(", %s %" PRIu64, ov2_build_fault_name(k), g->t.kind[k].packets);
-	printf(", cleartext %" PRIu64 "; %" PRIu64 " to deliver\n",
-	       g->t.kind[CLEAR_KIND].packets, g->t.delivered);
+	printf(", cleartext %" PRIu64, g->t.kind[CLEAR_KIND].packets);
+	if (g->opt.ike)
+		printf(", ike %" PRIu64 ", nat-keepalive %" PRIu64,
+		       g->t.kind[IKE_KIND].packets, g->t.kind[NATKA_KIND].packets);
+	printf("; %" PRIu64 " to deliver\n", g->t.delivered);
 }
 
 static int
@@ -829,6 +916,8 @@ generate(struct gen *g)
 	for (i = 0; i < g->opt.n_faults; i++)
 		if (emit_fault(g, &g->opt.faults[i]) < 0)
 			return -1;
+	if (emit_ike(g, 0) < 0)
+		return -1;
 	for (c = 0; c < g->opt.cleartext; c++)
 		if (emit_clear(g, c, 0) < 0)
 			return -1;
