@@ -63,7 +63,7 @@ ip_checksum_ok(const struct rte_mbuf *m, const struct ov2_pkt_info *pi)
 	if (f == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return 0;
 	return rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, pi->l2_len),
-			     pi->l3_len) == 0xffff;
+			     ov2_pkt_ip_hdr_len(pi)) == 0xffff;
 }
 
 /* Length of the inner packet of type nh at p (payload bytes), or 0. */

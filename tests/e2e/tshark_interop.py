@@ -26,8 +26,8 @@ tshark and fail here. IKE packets (non-ESP marker) and keep-alives must be
 dissected as such by tshark, with correct UDP checksums, and appear in the
 --expect pcap unchanged.
 
-With OV2RX (test ov2gen_algos_ov2rx), the same SAs without UDP encapsulation
-(ov2rx's UDP-ESP is not there yet) go through ov2rx instead, good packets
+With OV2RX (test ov2gen_algos_ov2rx), the same SAs (UDP-ESP ones included,
+with IKE packets and NAT keep-alives) go through ov2rx instead, good packets
 and every fault: what it delivers must be ov2gen's --expect pcap and its
 counters ov2gen's --manifest, for every algorithm and with ESN across 2^32.
 
@@ -622,14 +622,15 @@ def cli_checks(fl, gen, tmp, sas):
 
 
 def ov2rx_check(gen, rx):
-    """ov2rx receives ov2gen's traffic for every algorithm (no UDP-ESP)."""
+    """ov2rx receives ov2gen's traffic for every algorithm, ESN and UDP-ESP
+    (with IKE packets and NAT keep-alives mixed in)."""
     fl = C.Failures('ov2gen_algos_ov2rx')
     tmp = C.tmpdir('algos_rx')
-    sas = [sa for sa in make_sas() if not sa['udp']]
+    sas = make_sas()
     small = [sa for sa in sas if sa['mode'] != 'transport' or ':' not in sa['dst']]
     faults = sum((['--fault', '%s:%d' % (k, len(sas) // 4)] for k in C.FAULTS), [])
     for name, group, args in (
-            ('good', sas, ['--count', '4', '--sizes', '48,97,200,1400']),
+            ('good', sas, ['--count', '4', '--sizes', '48,97,200,1400', '--ike', '8']),
             ('faults', sas, ['--count', '2', '--sizes', '48,61,333', '--cleartext', '5'] +
              faults),
             ('small', small, ['--count', '3', '--sizes', '28,29,30,31', '--inner-family', '4'])):
