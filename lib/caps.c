@@ -130,7 +130,7 @@ ov2_caps_edit(struct ov2_caps *c, const char *list, char *err, size_t errlen)
 {
 	struct ov2_caps n = *c, sw;
 	const char *p = list;
-	uint32_t *field;
+	uint32_t *field, can;
 
 	ov2_caps_software(&sw, 0);
 	if (*p == '\0') {
@@ -156,10 +156,15 @@ ov2_caps_edit(struct ov2_caps *c, const char *list, char *err, size_t errlen)
 			return -1;
 		}
 		switch (words[i].field) {
-		case 0: field = &n.flags; break;
-		case 1: field = &n.udp_esp; break;
-		case 2: field = &n.auth; break;
-		default: field = &n.enc; break;
+		case 0: field = &n.flags; can = sw.flags; break;
+		case 1: field = &n.udp_esp; can = sw.udp_esp; break;
+		case 2: field = &n.auth; can = sw.auth; break;
+		default: field = &n.enc; can = sw.enc; break;
+		}
+		if (add && (words[i].bits & ~can) != 0) {
+			snprintf(err, errlen, "capability '%s' cannot be added: the engine "
+				 "does not implement it", words[i].name);
+			return -1;
 		}
 		if (add)
 			*field |= words[i].bits;

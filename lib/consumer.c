@@ -505,6 +505,8 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 	if (s >= OV2_CRYPTO_STATUS_COUNT)
 		s = OV2_CRYPTO_GENERIC_ERROR;	/* a value OV2 does not define */
 	c->stats->crypto_status[s]++;
+	if (ov2_oob_next_crypto_done(o))
+		c->stats->next_crypto_done++;
 	/* SaDeleteReq: the packet that asked for it is still processed;
 	 * later ones of a deleted SA are dropped */
 	if (sa_gone(c, sa, o)) {

@@ -341,7 +341,8 @@ static void
 process_sa(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 	   const struct ov2_pkt_info *pi, struct ov2_sa *sa)
 {
-	if ((pi->flags & unsupported_flags(ctx)) || !ov2_caps_cover(&ctx->caps, &sa->req))
+	if ((pi->flags & unsupported_flags(ctx)) || !ov2_caps_cover(&ctx->caps, &sa->req) ||
+	    (pi->family == 6 && !(ctx->caps.flags & OV2_CAPF_IPV6)))
 		goto unsupported;
 	/* the encapsulation is part of the SA (OV2 ADD_SA: UDP-ESP type) */
 	if (!(sa->conf.flags & OV2_SA_F_UDP_ENCAP) != !(pi->flags & OV2_PKT_F_UDP_ENCAP)) {

@@ -48,6 +48,7 @@ ov2_stats_add(struct ov2_stats *sum, const struct ov2_stats *s)
 	sum->delivered += s->delivered;
 	sum->delivered_bytes += s->delivered_bytes;
 	sum->not_offloaded += s->not_offloaded;
+	sum->next_crypto_done += s->next_crypto_done;
 	sum->sw_processed += s->sw_processed;
 	sum->fragments += s->fragments;
 	sum->reassembled += s->reassembled;
@@ -97,6 +98,8 @@ ov2_stats_print(FILE *f, const struct ov2_stats *s, double elapsed_s, double act
 	fprintf(f, "crypto done    %12" PRIu64 "   by CryptoStatus:\n", crypto_done(s));
 	for (i = 0; i < OV2_CRYPTO_STATUS_COUNT; i++)
 		fprintf(f, "  %-34s %12" PRIu64 "\n", status_names[i], s->crypto_status[i]);
+	fprintf(f, "  NextCryptoDone %10" PRIu64 "   (a transport SA nested in a tunnel SA, "
+		"both checked)\n", s->next_crypto_done);
 	fprintf(f, "not offloaded  %12" PRIu64 "   (no OOB: cleartext, no SA, not processable)\n",
 		s->not_offloaded);
 	fprintf(f, "  software     %12" PRIu64 "   (processed by the consumer: IPv4 options, "
@@ -134,6 +137,7 @@ ov2_stats_json(FILE *f, const struct ov2_stats *s, double elapsed_s, double acti
 		fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "", status_names[i],
 			s->crypto_status[i]);
 	fprintf(f, "},\n%s\"not_offloaded\": %" PRIu64 ",\n", ind, s->not_offloaded);
+	fprintf(f, "%s\"next_crypto_done\": %" PRIu64 ",\n", ind, s->next_crypto_done);
 	fprintf(f, "%s\"sw_processed\": %" PRIu64 ",\n", ind, s->sw_processed);
 	fprintf(f, "%s\"fragments\": %" PRIu64 ",\n", ind, s->fragments);
 	fprintf(f, "%s\"reassembled\": %" PRIu64 ",\n", ind, s->reassembled);

@@ -19,6 +19,7 @@ struct ov2_stats {
 	uint64_t delivered;
 	uint64_t delivered_bytes;
 	uint64_t not_offloaded;		/* indicated without CryptoDone */
+	uint64_t next_crypto_done;	/* indicated with NextCryptoDone */
 	uint64_t sw_processed;		/* ESP the consumer processed itself */
 	uint64_t fragments;		/* IP fragments received */
 	uint64_t reassembled;		/* packets reassembled from them */

@@ -136,6 +136,9 @@ ov2_shim_stats(uint16_t port, struct ov2_offload_stats *sum)
 		sum->no_sa += s->no_sa;
 		sum->unsupported += s->unsupported;
 		sum->disabled += s->disabled;
+		sum->sa_delete_req += s->sa_delete_req;
+		sum->ike += s->ike;
+		sum->next_crypto_done += s->next_crypto_done;
 	}
 }
 

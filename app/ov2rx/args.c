@@ -157,8 +157,18 @@ parse_caps(const char *arg, struct ov2rx_opts *o)
 	ov2_caps_port_default(&c, 0);
 	if (ov2_caps_edit(&c, colon + 1, err, sizeof(err)) != 0)
 		return bad("--caps", arg, err);
-	o->caps_off[port] = arg + (colon + 1 - buf);
-	return 0;
+	if (o->caps_off[port] == NULL) {
+		o->caps_off[port] = arg + (colon + 1 - buf);
+		return 0;
+	}
+	/* repeated for a port: the edits add up, in order */
+	if (snprintf(err, sizeof(err), "%s,%s", o->caps_off[port], colon + 1) >=
+	    (int)sizeof(err))
+		return bad("--caps", arg, "too long with the earlier --caps of this port");
+	if (ov2_caps_edit(&c, err, buf, sizeof(buf)) != 0)	/* checked above */
+		return bad("--caps", arg, buf);
+	o->caps_off[port] = strdup(err);
+	return o->caps_off[port] != NULL ? 0 : bad("--caps", arg, "out of memory");
 }
 
 static int

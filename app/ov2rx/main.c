@@ -353,12 +353,14 @@ json_ports(FILE *f)
 			PRIu64 ", \"imissed\": %" PRIu64 ", \"rx_nombuf\": %" PRIu64
 			", \"engine\": {\"packets\": %" PRIu64 ", \"crypto_done\": %" PRIu64
 			", \"no_sa\": %" PRIu64 ", \"unsupported\": %" PRIu64
-			", \"disabled\": %" PRIu64 "}}",
+			", \"disabled\": %" PRIu64 ", \"sa_delete_req\": %" PRIu64
+			", \"ike\": %" PRIu64 ", \"next_crypto_done\": %" PRIu64 "}}",
 			sep, p, r->name, port_nrxq[p] ? "true" : "false",
 			port_nrxq[p] ? ov2_shim_enable_name(opts.offload[p]) : "n/a", r->eth.ipackets,
 			r->eth.opackets, r->eth.imissed, r->eth.rx_nombuf,
 			r->engine.packets, r->engine.crypto_done, r->engine.no_sa,
-			r->engine.unsupported, r->engine.disabled);
+			r->engine.unsupported, r->engine.disabled, r->engine.sa_delete_req,
+			r->engine.ike, r->engine.next_crypto_done);
 		sep = ",";
 	}
 	fprintf(f, "\n  ]");
