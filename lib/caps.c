@@ -7,11 +7,10 @@
 void
 ov2_caps_software(struct ov2_caps *c, uint32_t sa_capacity)
 {
-	/* What the engine implements; AH, bundles, nesting and UDP-ESP are
-	 * added here as they land. */
+	/* Everything the engine implements (LSO is a send-side feature). */
 	c->flags = OV2_CAPF_IPV6 | OV2_CAPF_IPV4_OPTIONS | OV2_CAPF_IPV6_EXT |
-		   OV2_CAPF_ESP | OV2_CAPF_TRANSPORT | OV2_CAPF_TUNNEL |
-		   OV2_CAPF_TRANSPORT_TUNNEL | OV2_CAPF_ESN;
+		   OV2_CAPF_AH | OV2_CAPF_ESP | OV2_CAPF_AH_ESP | OV2_CAPF_TRANSPORT |
+		   OV2_CAPF_TUNNEL | OV2_CAPF_TRANSPORT_TUNNEL | OV2_CAPF_ESN;
 	c->udp_esp = OV2_UDPESP_TRANSPORT | OV2_UDPESP_TUNNEL |
 		     OV2_UDPESP_TRANSPORT_OVER_TUNNEL | OV2_UDPESP_OVER_TUNNEL;
 	c->auth = OV2_CAP_AUTH_MD5 | OV2_CAP_AUTH_SHA1 | OV2_CAP_AUTH_SHA256 |
@@ -80,6 +79,8 @@ ov2_caps_required(const struct ov2_sa_conf *sa, struct ov2_caps *req)
 		req->flags |= OV2_CAPF_IPV6;
 	if (sa->flags & OV2_SA_F_ESN)
 		req->flags |= OV2_CAPF_ESN;
+	if (sa->bundle_spi != 0 || (sa->flags & OV2_SA_F_BUNDLED))
+		req->flags |= OV2_CAPF_AH_ESP;
 	if (sa->flags & OV2_SA_F_UDP_ENCAP)
 		req->udp_esp = tunnel ? OV2_UDPESP_TUNNEL : OV2_UDPESP_TRANSPORT;
 	req->auth = auth_bit(sa->auth);

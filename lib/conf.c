@@ -170,12 +170,13 @@ static int kw_hard_bytes(struct sa_parse *ps, const struct ov2_tok *v);
 static int kw_pair(struct sa_parse *ps, const struct ov2_tok *v);
 static int kw_allow_deprecated(struct sa_parse *ps, const struct ov2_tok *v);
 static int kw_udp_encap(struct sa_parse *ps, const struct ov2_tok *v);
+static int kw_bundle(struct sa_parse *ps, const struct ov2_tok *v);
 
 enum {
 	KW_AEAD_ALGO, KW_AEAD_KEY, KW_CIPHER_ALGO, KW_CIPHER_KEY, KW_AUTH_ALGO,
 	KW_AUTH_KEY, KW_MODE, KW_SRC, KW_DST, KW_REPLAY_WINDOW, KW_ESN,
 	KW_SOFT_PACKETS, KW_HARD_PACKETS, KW_SOFT_BYTES, KW_HARD_BYTES, KW_PAIR,
-	KW_ALLOW_DEPRECATED, KW_UDP_ENCAP,
+	KW_ALLOW_DEPRECATED, KW_UDP_ENCAP, KW_BUNDLE,
 };
 
 static const struct {
@@ -201,6 +202,7 @@ static const struct {
 	[KW_PAIR] = { "pair", kw_pair, VAL_REQUIRED },
 	[KW_ALLOW_DEPRECATED] = { "allow-deprecated", kw_allow_deprecated, VAL_NONE },
 	[KW_UDP_ENCAP] = { "udp-encap", kw_udp_encap, VAL_OPTIONAL },
+	[KW_BUNDLE] = { "bundle", kw_bundle, VAL_REQUIRED },
 };
 
 /* ipsec-secgw's other "sa" keywords (examples/ipsec-secgw/sa.c). */
@@ -508,6 +510,18 @@ kw_pair(struct sa_parse *ps, const struct ov2_tok *v)
 	if (kw_u64(ps, v, "pair", SPI_MIN, UINT32_MAX, &spi) != 0)
 		return -EINVAL;
 	ps->sa->pair_spi = (uint32_t)spi;
+	return 0;
+}
+
+/* "sa in A ah ... bundle E": AH SA A carries ESP SA E (OV2's AH + ESP). */
+static int
+kw_bundle(struct sa_parse *ps, const struct ov2_tok *v)
+{
+	uint64_t spi;
+
+	if (kw_u64(ps, v, "bundle", SPI_MIN, UINT32_MAX, &spi) != 0)
+		return -EINVAL;
+	ps->sa->bundle_spi = (uint32_t)spi;
 	return 0;
 }
 
@@ -845,6 +859,9 @@ check_life(struct sa_parse *ps)
 	if (sa->soft_bytes != 0 && sa->hard_bytes != 0 && sa->soft_bytes >= sa->hard_bytes)
 		return fail(ps->err, ps->errlen, "soft-byte-limit %" PRIu64 " must be "
 			    "below hard-byte-limit %" PRIu64, sa->soft_bytes, sa->hard_bytes);
+	if (has(ps, KW_BUNDLE) && (sa->proto != OV2_IPPROTO_AH || sa->dir != OV2_SA_IN))
+		return fail(ps->err, ps->errlen, "'bundle' goes on an inbound AH SA "
+			    "(sa in <spi> ah ... bundle <esp spi>)");
 	if (sa->dir == OV2_SA_OUT && has(ps, KW_PAIR))
 		return fail(ps->err, ps->errlen, "'pair' goes on the inbound SA "
 			    "(sa in ... pair <outbound spi>)");
@@ -1192,7 +1209,7 @@ load_lines(struct loader *ld, const char *buf, size_t len)
 static int
 check_pairs(struct loader *ld)
 {
-	const struct ov2_conf *c = &ld->conf;
+	struct ov2_conf *c = &ld->conf;
 	uint32_t i, j, out, users;
 
 	for (i = 0; i < c->n_sa; i++) {
@@ -1214,6 +1231,30 @@ check_pairs(struct loader *ld)
 			return lfail(ld, -EINVAL, "pair %u: outbound SA %u is already "
 				     "paired with another inbound SA", in->pair_spi,
 				     in->pair_spi);
+	}
+	/* "bundle E" on an AH SA: an inbound ESP SA E with the same mode and
+	 * destination, in one bundle only; it is then never received alone */
+	for (i = 0; i < c->n_sa; i++) {
+		const struct ov2_sa_conf *ah = &c->sa[i];
+
+		if (ah->bundle_spi == 0)
+			continue;
+		ld->rule_line = ah->line;
+		for (j = 0; j < c->n_sa; j++)
+			if (c->sa[j].dir == OV2_SA_IN && c->sa[j].proto == OV2_IPPROTO_ESP &&
+			    c->sa[j].spi == ah->bundle_spi &&
+			    memcmp(&c->sa[j].dst, &ah->dst, sizeof(ah->dst)) == 0)
+				break;
+		if (j == c->n_sa)
+			return lfail(ld, -EINVAL, "bundle %u: no 'sa in %u' ESP line with the "
+				     "same dst", ah->bundle_spi, ah->bundle_spi);
+		if (c->sa[j].mode != ah->mode)
+			return lfail(ld, -EINVAL, "bundle %u: the ESP SA's mode differs from "
+				     "the AH SA's", ah->bundle_spi);
+		if (c->sa[j].flags & OV2_SA_F_BUNDLED)
+			return lfail(ld, -EINVAL, "bundle %u: ESP SA %u is already in another "
+				     "bundle", ah->bundle_spi, ah->bundle_spi);
+		c->sa[j].flags |= OV2_SA_F_BUNDLED;
 	}
 	/* an inbound protect rule must name an inbound SA */
 	for (i = 0; i < c->n_sp; i++) {

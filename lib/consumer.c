@@ -29,6 +29,7 @@
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
+#include "ah.h"
 #include "consumer.h"
 #include "offload.h"
 #include "oob.h"
@@ -440,8 +441,10 @@ replay(struct ov2_sa *sa, const struct rte_mbuf *m, uint32_t seq_hi,
 	uint64_t seq;
 	enum ov2_replay_verdict v;
 
+	/* the sequence number: ESP header offset 4, AH offset 8 */
 	lo = rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m, const unaligned_uint32_t *,
-						       pi->l2_len + pi->l3_len + 4));
+						       pi->l2_len + pi->l3_len +
+						       (sa->conf.proto == OV2_IPPROTO_AH ? 8 : 4)));
 	seq = (sa->conf.flags & OV2_SA_F_ESN) ? (uint64_t)seq_hi << 32 | lo : lo;
 	rte_spinlock_lock(&sa->host.lock);
 	v = ov2_replay_check(&sa->replay, seq);
@@ -521,7 +524,7 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 	if (sa == NULL || ov2_pkt_parse(m, &pi) != OV2_PKT_OK ||
 	    (pi.flags & (OV2_PKT_F_TRUNCATED | OV2_PKT_F_MULTISEG)) ||
 	    ((sa->conf.flags & OV2_SA_F_UDP_ENCAP) && ov2_pkt_udp_esp(m, &pi) != 0) ||
-	    (uint32_t)pi.l2_len + pi.l3_len + OV2_ESP_HDR_LEN > m->data_len) {
+	    (uint32_t)pi.l2_len + pi.l3_len + OV2_AH_HDR_LEN > m->data_len) {
 		v->reason = OV2_DROP_GENERIC_ERROR;
 		return;
 	}
@@ -530,8 +533,18 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 		return;
 	if (sa->conf.soft_packets != 0 || sa->conf.soft_bytes != 0)
 		check_soft(c, sa);
-	v->reason = esp_decap(m, sa, o, &pi);
 	v->pol = POL_PROTECTED;
+	if (sa->conf.proto == OV2_IPPROTO_AH) {
+		/* AH of a bundle comes off like transport mode; its ESP SA
+		 * then decapsulates in its own mode */
+		v->reason = ov2_ah_decap(m, pi.l2_len, pi.l2_type_off, pi.l3_len, pi.l3_nh_off,
+					 sa->conf.mode != OV2_MODE_TRANSPORT &&
+					 sa->conf.bundle_spi == 0);
+		if (v->reason == DELIVER && sa->conf.bundle_spi != 0)
+			v->reason = nested_decap(c, m, o, v);
+		return;
+	}
+	v->reason = esp_decap(m, sa, o, &pi);
 	if (v->reason == DELIVER && ov2_oob_next_crypto_done(o))
 		v->reason = nested_decap(c, m, o, v);
 }

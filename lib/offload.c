@@ -28,6 +28,7 @@
 #include <netinet/in.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include "ah.h"
 #include "crypto_imb.h"
 #include "offload.h"
 #include "oob.h"
@@ -336,6 +337,89 @@ rx_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 		rx_nested(ctx, m, data[len - 1], data, (uint32_t)len - data[len - 2] - 2u);
 }
 
+static enum ov2_crypto_status
+ah_auth_failed(const struct ov2_sa *sa)
+{
+	return sa->conf.mode == OV2_MODE_TRANSPORT ?
+		OV2_CRYPTO_TRANSPORT_AH_AUTH_FAILED : OV2_CRYPTO_TUNNEL_AH_AUTH_FAILED;
+}
+
+/*
+ * The ESP SA of an AH + ESP bundle, right after the verified AH: its SPI
+ * must be the bundle's, and it is verified and decrypted in place; the
+ * OOB's seq_hi2 carries its ESN high half. A different protocol or SPI
+ * after AH is a protocol mismatch for the bundle.
+ */
+static void
+rx_bundle_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, const struct ov2_pkt_info *pi,
+	      struct ov2_sa *ah_sa, uint8_t nh, uint32_t ah_len)
+{
+	uint8_t *esp = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l2_len + pi->l3_len + ah_len);
+	uint32_t esp_len = pi->ip_len - pi->l3_len - ah_len, seq_lo, hi;
+	struct ov2_sa_key k;
+	struct ov2_sa *esa;
+	int rc;
+
+	if (nh != OV2_IPPROTO_ESP || esp_len < OV2_ESP_HDR_LEN ||
+	    rte_be_to_cpu_32(*(const unaligned_uint32_t *)esp) != ah_sa->conf.bundle_spi) {
+		ov2_oob_set_status(ov2_oob(m), OV2_CRYPTO_INVALID_PROTOCOL);
+		return;
+	}
+	ov2_sa_key_make(&k, *(const unaligned_uint32_t *)esp, OV2_IPPROTO_ESP, pi->family,
+			rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l2_len +
+						(pi->family == 4 ? 16 : 24)));
+	esa = ov2_sad_lookup(ctx->sad, &k);
+	if (esa == NULL) {
+		/* the bundle's ESP SA is gone (deleted): nothing to check it with */
+		ov2_oob_set_status(ov2_oob(m), OV2_CRYPTO_INVALID_PROTOCOL);
+		return;
+	}
+	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
+	hi = esn_hi(esa, seq_lo);
+	ov2_oob(m)->seq_hi2 = hi;
+	rc = ov2_crypto_esp_open(&esa->crypto, esp, esp_len, (esa->conf.flags & OV2_SA_F_ESN) != 0,
+				 hi);
+	if (rc != 0) {
+		ov2_oob_set_status(ov2_oob(m), rc == -EBADMSG ? esp_auth_failed(esa) :
+				   OV2_CRYPTO_INVALID_PACKET_SYNTAX);
+		return;
+	}
+	account_life(ctx, m, esa, seq_lo, esp_len - OV2_ESP_HDR_LEN - esa->crypto.iv_len -
+		     esa->crypto.icv_len);
+}
+
+/* AH (RFC 4302): verify the ICV over the packet with its mutable fields
+ * zeroed (lib/ah.c); nothing to decrypt. */
+static void
+rx_ah(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, const struct ov2_pkt_info *pi,
+      struct ov2_sa *sa)
+{
+	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l2_len);
+	uint32_t seq_lo, ah_len, hi;
+	uint8_t nh;
+	int rc;
+
+	if ((pi->flags & OV2_PKT_F_TRUNCATED) ||
+	    (uint32_t)pi->l2_len + pi->l3_len + OV2_AH_HDR_LEN > m->data_len) {
+		indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PACKET_SYNTAX);
+		return;
+	}
+	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(ip + pi->l3_len + 8));
+	hi = esn_hi(sa, seq_lo);
+	rc = ov2_ah_verify(&sa->crypto, ip, pi->ip_len, pi->l3_len,
+			   (sa->conf.flags & OV2_SA_F_ESN) != 0, hi, &seq_lo, &nh, &ah_len);
+	if (rc != 0) {
+		indicate_done(ctx, m, sa, rc == -EBADMSG ? ah_auth_failed(sa) :
+			      OV2_CRYPTO_INVALID_PACKET_SYNTAX);
+		return;
+	}
+	indicate_done(ctx, m, sa, OV2_CRYPTO_SUCCESS);
+	ov2_oob(m)->seq_hi = hi;
+	account_life(ctx, m, sa, seq_lo, pi->ip_len - pi->l3_len - ah_len);
+	if (sa->conf.bundle_spi != 0)
+		rx_bundle_esp(ctx, m, pi, sa, nh, ah_len);
+}
+
 /* Rule 4, then the protocol's handler. */
 static void
 process_sa(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
@@ -349,8 +433,15 @@ process_sa(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 		indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PROTOCOL);
 		return;
 	}
-	if (pi->proto != OV2_IPPROTO_ESP)
-		goto unsupported;	/* AH: step 3 */
+	if (pi->proto == OV2_IPPROTO_AH) {
+		rx_ah(ctx, m, pi, sa);
+		return;
+	}
+	/* an ESP SA of an AH + ESP bundle never arrives without its AH */
+	if (sa->conf.flags & OV2_SA_F_BUNDLED) {
+		indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PROTOCOL);
+		return;
+	}
 	rx_esp(ctx, m, pi, sa);
 	return;
 

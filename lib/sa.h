@@ -36,6 +36,8 @@ struct ov2_addr {
 #define OV2_SA_F_REPLAY_SET	(1u << 1)	/* replay_window was given */
 #define OV2_SA_F_DEPRECATED_OK	(1u << 2)	/* allow-deprecated */
 #define OV2_SA_F_UDP_ENCAP	(1u << 3)	/* UDP-ESP (RFC 3948) */
+#define OV2_SA_F_BUNDLED	(1u << 4)	/* ESP SA carried inside an AH SA's
+						 * bundle: never received alone */
 
 struct ov2_sa_conf {
 	uint32_t spi;		/* host order */
@@ -60,6 +62,7 @@ struct ov2_sa_conf {
 	uint64_t soft_bytes;
 	uint64_t hard_bytes;
 	uint32_t pair_spi;	/* inbound: the outbound SA deleted with it */
+	uint32_t bundle_spi;	/* AH: the ESP SA inside it (OV2 AH+ESP bundle) */
 	struct ov2_addr src;	/* tunnel source (optional) */
 	struct ov2_addr dst;	/* tunnel destination (required), or the
 				 * local address a transport SA is bound to

@@ -186,8 +186,9 @@ ov2_sad_add(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 	int32_t pos;
 	int rc;
 
-	if (conf->dir != OV2_SA_IN || conf->proto != OV2_IPPROTO_ESP) {
-		snprintf(err, errlen, "SA %u: only inbound ESP SAs can be offloaded",
+	if (conf->dir != OV2_SA_IN ||
+	    (conf->proto != OV2_IPPROTO_ESP && conf->proto != OV2_IPPROTO_AH)) {
+		snprintf(err, errlen, "SA %u: only inbound ESP and AH SAs can be offloaded",
 			 conf->spi);
 		return -EINVAL;
 	}

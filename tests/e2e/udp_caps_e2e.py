@@ -64,9 +64,9 @@ DELIVER = 'deliver'
 # --sa-capacity default; the edits the caps runs apply to it.
 CAPS_DEFAULT = {
     'IPv6Supported': 'yes', 'IPv4Options': 'no', 'IPv6NonIPsecExtensionHeaders': 'no',
-    'Ah': 'no', 'Esp': 'yes', 'AhEspCombined': 'no', 'Transport': 'yes', 'Tunnel': 'yes',
-    'TransportTunnelCombined': 'no', 'LsoSupported': 'no', 'ExtendedSequenceNumbers': 'yes',
-    'UdpEsp': '0x3', 'AuthenticationAlgorithms': '0x3003f',
+    'Ah': 'yes', 'Esp': 'yes', 'AhEspCombined': 'yes', 'Transport': 'yes', 'Tunnel': 'yes',
+    'TransportTunnelCombined': 'yes', 'LsoSupported': 'no', 'ExtendedSequenceNumbers': 'yes',
+    'UdpEsp': '0xf', 'AuthenticationAlgorithms': '0x3003f',
     'EncryptionAlgorithms': '0x101ff', 'SaOffloadCapacity': '65536',
 }
 
@@ -668,17 +668,17 @@ def run_badcaps(fl, rx, tmp):
                        'badcaps %s: ov2rx started anyway' % what)
         print('badcaps %-8s %s: %s' % (what, 'ok' if ok else 'FAIL',
                                        (p.stderr.strip().splitlines() or [''])[-1][:110]))
-    # '+word' adds only what the software engine can do (caps.h): a port
-    # never advertises AH, AH+ESP bundles or UDP-ESP nesting
-    p, stats = ov2rx_raw(rx, tmp, 'plus_ah', ['--caps', 'net_pcap0:+ah,+udp-esp'])
+    # '+word' adds only what the software engine can do (caps.h): after
+    # removing them, AH and UDP-ESP come back; LSO is not a word at all
+    p, stats = ov2rx_raw(rx, tmp, 'plus_ah', ['--caps', 'net_pcap0:-ah,-udp-esp,+ah,+udp-esp'])
+    fl.check(p.returncode == 0, '-ah,-udp-esp,+ah,+udp-esp: exit %d' % p.returncode)
     if p.returncode == 0:
         got = printed_caps(p.stdout)
-        fl.check(got.get('Ah') == 'no' and got.get('UdpEsp') == '0x3',
-                 "--caps net_pcap0:+ah,+udp-esp: port advertises Ah %s, UdpEsp %s; the "
-                 "software engine does neither AH nor UDP-ESP nesting (expected Ah no, "
-                 "UdpEsp 0x3, or the words refused)" % (got.get('Ah'), got.get('UdpEsp')))
-    else:
-        fl.check(p.returncode == 2, '+ah,+udp-esp: exit %d' % p.returncode)
+        fl.check(got.get('Ah') == 'yes' and got.get('UdpEsp') == '0xf',
+                 "--caps net_pcap0:-ah,-udp-esp,+ah,+udp-esp: port advertises Ah %s, "
+                 "UdpEsp %s (expected yes, 0xf)" % (got.get('Ah'), got.get('UdpEsp')))
+    p, stats = ov2rx_raw(rx, tmp, 'plus_lso', ['--caps', 'net_pcap0:+lso'])
+    fl.check(p.returncode == 2, '+lso: exit %d (expected 2: unknown word)' % p.returncode)
     # --caps given twice for a port (the usage line says it repeats): both
     # edits apply, or the second is refused; never silently dropped
     p, stats = ov2rx_raw(rx, tmp, 'twice', ['--caps', 'net_pcap0:-cbc',

@@ -203,7 +203,10 @@ test_required(void)
 
 		ov2_caps_required(&conf.sa[0], &req);
 		caps_eq(&req, &want, "AH transport");
+		CHECK(ov2_caps_cover(&sw, &req));
+		sw.flags &= ~OV2_CAPF_AH;
 		CHECK(!ov2_caps_cover(&sw, &req));
+		sw.flags |= OV2_CAPF_AH;
 	}
 	ov2_conf_free(&conf);
 
@@ -229,15 +232,14 @@ test_sets(void)
 	struct ov2_caps sw, port;
 
 	ov2_caps_software(&sw, 77);
-	CHECK_EQ(sw.flags, F_V6 | OV2_CAPF_IPV4_OPTIONS | OV2_CAPF_IPV6_EXT | F_ESP | F_TRA |
-		 F_TUN | F_ESN);
-	CHECK_EQ(sw.udp_esp, OV2_UDPESP_TRANSPORT | OV2_UDPESP_TUNNEL);
+	CHECK_EQ(sw.flags, F_V6 | OV2_CAPF_IPV4_OPTIONS | OV2_CAPF_IPV6_EXT | OV2_CAPF_AH |
+		 F_ESP | OV2_CAPF_AH_ESP | F_TRA | F_TUN | OV2_CAPF_TRANSPORT_TUNNEL | F_ESN);
+	CHECK_EQ(sw.udp_esp, 0xfu);
 	CHECK_EQ(sw.auth, 0x3fu | OV2_CAP_AUTH_SHA384 | OV2_CAP_AUTH_SHA512);
 	CHECK_EQ(sw.enc, 0x1ffu | OV2_CAP_ENC_CHACHA20);
 	CHECK_EQ(sw.sa_capacity, 77);
-	/* no AH, bundles, LSO */
-	CHECK_EQ(sw.flags & (OV2_CAPF_AH | OV2_CAPF_AH_ESP | OV2_CAPF_TRANSPORT_TUNNEL |
-			     OV2_CAPF_LSO), 0);
+	/* LSO is a send-side feature */
+	CHECK_EQ(sw.flags & OV2_CAPF_LSO, 0);
 
 	ov2_caps_port_default(&port, 1024);
 	CHECK_EQ(port.flags, sw.flags & ~(OV2_CAPF_IPV4_OPTIONS | OV2_CAPF_IPV6_EXT));
@@ -266,7 +268,9 @@ test_cover(void)
 	CHECK(!ov2_caps_cover(&have, &need));
 	need = zero;
 	need.udp_esp = OV2_UDPESP_OVER_TUNNEL;
+	have.udp_esp &= ~OV2_UDPESP_OVER_TUNNEL;
 	CHECK(!ov2_caps_cover(&have, &need));
+	ov2_caps_port_default(&have, 0);
 	need = zero;
 	need.auth = 0x40u;
 	CHECK(!ov2_caps_cover(&have, &need));
@@ -470,11 +474,11 @@ test_format(void)
 	CHECK(strstr(buf, "IPv6Supported yes") != NULL);
 	CHECK(strstr(buf, "IPv4Options no") != NULL);
 	CHECK(strstr(buf, "IPv6NonIPsecExtensionHeaders no") != NULL);
-	CHECK(strstr(buf, " Ah no") != NULL);
+	CHECK(strstr(buf, " Ah yes") != NULL);
 	CHECK(strstr(buf, "Esp yes") != NULL);
 	CHECK(strstr(buf, "LsoSupported no") != NULL);
 	CHECK(strstr(buf, "ExtendedSequenceNumbers yes") != NULL);
-	CHECK(strstr(buf, "UdpEsp 0x3") != NULL);
+	CHECK(strstr(buf, "UdpEsp 0xf") != NULL);
 	CHECK(strstr(buf, "AuthenticationAlgorithms 0x3003f") != NULL);
 	CHECK(strstr(buf, "EncryptionAlgorithms 0x101ff") != NULL);
 	CHECK(strstr(buf, "SaOffloadCapacity 1024") != NULL);
