@@ -267,8 +267,11 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 		if (esp_len < OV2_UDP_HDR_LEN + OV2_ESP_HDR_LEN ||
 		    (esp[8] | esp[9] | esp[10] | esp[11]) == 0)
 			return;
-		pi.flags |= OV2_PKT_F_UDP_ENCAP;
 		dport = (uint32_t)esp[2] << 8 | esp[3];
+		/* ordinary UDP inside the tunnel: no lookup */
+		if (!ov2_sad_udp_port(ctx->sad, (uint16_t)dport))
+			return;
+		pi.flags |= OV2_PKT_F_UDP_ENCAP;
 		esp += OV2_UDP_HDR_LEN;
 		esp_len -= OV2_UDP_HDR_LEN;
 	} else if (proto != OV2_IPPROTO_ESP || esp_len < OV2_ESP_HDR_LEN) {

@@ -144,6 +144,17 @@ add_udp_port(struct ov2_sad *sad, uint16_t port)
 	return 0;
 }
 
+int
+ov2_sad_udp_port(const struct ov2_sad *sad, uint16_t port)
+{
+	uint32_t n = __atomic_load_n(&sad->n_udp_ports, __ATOMIC_ACQUIRE), i;
+
+	for (i = 0; i < n; i++)
+		if (sad->udp_ports[i] == port)
+			return 1;
+	return 0;
+}
+
 enum ov2_udp_kind
 ov2_sad_udp_classify(const struct ov2_sad *sad, const struct rte_mbuf *m,
 		     struct ov2_pkt_info *pi)

@@ -128,6 +128,9 @@ enum ov2_udp_kind {
 enum ov2_udp_kind ov2_sad_udp_classify(const struct ov2_sad *sad, const struct rte_mbuf *m,
 				       struct ov2_pkt_info *pi);
 
+/* 1 when a UDP-ESP SA receives on UDP port (host order). Lock-free. */
+int ov2_sad_udp_port(const struct ov2_sad *sad, uint16_t port);
+
 /* Keep an outbound SA as a record (pairing only; no keys kept).
  * -EEXIST for a live duplicate. */
 int ov2_sad_add_out(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
