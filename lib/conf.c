@@ -637,18 +637,7 @@ parse_keywords(struct sa_parse *ps, const char *s)
 static int
 parse_spi(struct sa_parse *ps, const struct ov2_tok *t)
 {
-	char sb[OV2_TOK_SHOW_BUF];
-	uint32_t spi;
-
-	if (ov2_tok_u32(t, &spi) < 0)
-		return fail(ps->err, ps->errlen, "invalid SPI '%s' (decimal or 0x-hex, "
-			    "256..4294967295)", ov2_tok_show(t, sb, sizeof(sb)));
-	if (spi < SPI_MIN)
-		return fail(ps->err, ps->errlen, "SPI %u is reserved (RFC 4303: 0 is "
-			    "never used, 1-255 are reserved by IANA); use 256..4294967295",
-			    spi);
-	ps->sa->spi = spi;
-	return 0;
+	return ov2_tok_spi(t, &ps->sa->spi, ps->err, ps->errlen) == 0 ? 0 : -EINVAL;
 }
 
 /* "in|out SPI [esp|ah]"; *s is left after what was consumed. */

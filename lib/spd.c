@@ -124,18 +124,7 @@ static const struct {
 static int
 kw_protect(struct sp_parse *ps, const struct ov2_tok *v)
 {
-	char sb[OV2_TOK_SHOW_BUF];
-	uint32_t spi;
-
-	if (ov2_tok_u32(v, &spi) < 0)
-		return fail(ps->err, ps->errlen, "invalid SPI '%s' (decimal or 0x-hex, "
-			    "256..4294967295)", ov2_tok_show(v, sb, sizeof(sb)));
-	if (spi < SPI_MIN)
-		return fail(ps->err, ps->errlen, "SPI %u is reserved (RFC 4303: 0 is "
-			    "never used, 1-255 are reserved by IANA); use 256..4294967295",
-			    spi);
-	ps->r->spi = spi;
-	return 0;
+	return ov2_tok_spi(v, &ps->r->spi, ps->err, ps->errlen) == 0 ? 0 : -EINVAL;
 }
 
 static int

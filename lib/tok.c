@@ -113,3 +113,23 @@ ov2_tok_u32(const struct ov2_tok *t, uint32_t *out)
 	*out = (uint32_t)v;
 	return 0;
 }
+
+int
+ov2_tok_spi(const struct ov2_tok *t, uint32_t *spi, char *err, size_t errlen)
+{
+	char sb[OV2_TOK_SHOW_BUF];
+	uint32_t v;
+
+	if (ov2_tok_u32(t, &v) < 0) {
+		snprintf(err, errlen, "invalid SPI '%s' (decimal or 0x-hex, 256..4294967295)",
+			 ov2_tok_show(t, sb, sizeof(sb)));
+		return -1;
+	}
+	if (v < 256) {
+		snprintf(err, errlen, "SPI %u is reserved (RFC 4303: 0 is never used, 1-255 "
+			 "are reserved by IANA); use 256..4294967295", v);
+		return -1;
+	}
+	*spi = v;
+	return 0;
+}

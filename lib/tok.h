@@ -37,4 +37,9 @@ int ov2_hex_val(char c);
 int ov2_tok_u32(const struct ov2_tok *t, uint32_t *out);
 int ov2_tok_u64(const struct ov2_tok *t, uint64_t *out);
 
+/* An SPI as the text formats take it: decimal or 0x-hex, 256..2^32-1
+ * (RFC 4303: 0 is never used, 1-255 are reserved). Returns 0, or -1 with
+ * err saying why. */
+int ov2_tok_spi(const struct ov2_tok *t, uint32_t *spi, char *err, size_t errlen);
+
 #endif
