@@ -37,7 +37,6 @@
 #include "spd.h"
 #include "tok.h"
 
-#define SPI_MIN		256	/* RFC 4303: 0 never used, 1-255 reserved */
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
