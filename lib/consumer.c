@@ -496,8 +496,10 @@ nested_decap(struct ov2_consumer *c, struct rte_mbuf *m, const struct ov2_oob *o
 }
 
 /* A packet the NIC side (or the software path) checked. */
+static void inner_ipsec(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v);
+
 static void
-crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
+crypto_done_depth(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v, int depth)
 {
 	const struct ov2_oob *o = ov2_oob(m);
 	struct ov2_sa *sa = o->sa;
@@ -535,6 +537,10 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 		check_soft(c, sa);
 	v->pol = POL_PROTECTED;
 	if (sa->conf.proto == OV2_IPPROTO_AH) {
+		if (!ip_checksum_ok(m, &pi)) {
+			v->reason = OV2_DROP_BAD_IP_CHECKSUM;
+			return;
+		}
 		/* AH of a bundle comes off like transport mode; its ESP SA
 		 * then decapsulates in its own mode */
 		v->reason = ov2_ah_decap(m, pi.l2_len, pi.l2_type_off, pi.l3_len, pi.l3_nh_off,
@@ -547,6 +553,42 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
 	v->reason = esp_decap(m, sa, o, &pi);
 	if (v->reason == DELIVER && ov2_oob_next_crypto_done(o))
 		v->reason = nested_decap(c, m, o, v);
+	else if (v->reason == DELIVER && sa->conf.mode != OV2_MODE_TRANSPORT && depth == 0)
+		inner_ipsec(c, m, v);
+}
+
+static void
+crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
+{
+	crypto_done_depth(c, m, v, 0);
+}
+
+/*
+ * A tunnel's inner packet that is itself ESP/AH of a known SA, which the
+ * NIC side did not check (no TransportTunnelCombined, or an SA outside its
+ * capabilities): the host would receive it as a new packet and process it
+ * in software; do that here, one level deep, so ESP of a known SA never
+ * leaves unchecked. The outcome is the inner SA's; both SAs count it.
+ */
+static void
+inner_ipsec(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
+{
+	struct verdict v2 = { 0 };
+	struct ov2_pkt_info pi;
+
+	if (c->sad == NULL || ov2_pkt_parse(m, &pi) != OV2_PKT_OK)
+		return;
+	if (pi.proto == IPPROTO_UDP)
+		ov2_sad_udp_classify(c->sad, m, &pi);
+	if ((pi.proto != OV2_IPPROTO_ESP && pi.proto != OV2_IPPROTO_AH) || !has_sa(c, m, &pi))
+		return;
+	if (!software_path(c, m)) {
+		v->reason = OV2_DROP_NOT_PROCESSED;
+		return;
+	}
+	crypto_done_depth(c, m, &v2, 1);
+	v->reason = v2.reason;
+	v->sa2 = v2.sa;
 }
 
 /* A packet indicated without OOB data. May replace *mp (reassembly). */

@@ -232,7 +232,7 @@ esn_hi(const struct ov2_sa *sa, uint32_t seq_lo)
  * that part gets a TRANSPORT_* status. Anything else is left to the host
  * as the tunnel's inner packet.
  */
-static void
+static int
 rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 	  uint8_t *inner, uint32_t len)
 {
@@ -248,16 +248,16 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 		ip_len = (uint32_t)inner[2] << 8 | inner[3];
 		if (hl < 20 || ip_len < hl || ip_len > len ||
 		    (inner[6] & 0x3f) != 0 || inner[7] != 0)	/* MF or offset */
-			return;
+			return 0;
 		fam = 4, proto = inner[9], dst = inner + 16;
 	} else if (nh == IPPROTO_IPV6 && len >= 40 && (inner[0] >> 4) == 6) {
 		hl = 40;
 		ip_len = 40 + ((uint32_t)inner[4] << 8 | inner[5]);
 		if (ip_len > len)
-			return;
+			return 0;
 		fam = 6, proto = inner[6], dst = inner + 24;
 	} else {
-		return;
+		return 0;
 	}
 	esp = inner + hl;
 	esp_len = ip_len - hl;
@@ -266,16 +266,16 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 		 * be one a UDP-ESP SA receives on (checked by the SA below) */
 		if (esp_len < OV2_UDP_HDR_LEN + OV2_ESP_HDR_LEN ||
 		    (esp[8] | esp[9] | esp[10] | esp[11]) == 0)
-			return;
+			return 0;
 		dport = (uint32_t)esp[2] << 8 | esp[3];
 		/* ordinary UDP inside the tunnel: no lookup */
 		if (!ov2_sad_udp_port(ctx->sad, (uint16_t)dport))
-			return;
+			return 0;
 		pi.flags |= OV2_PKT_F_UDP_ENCAP;
 		esp += OV2_UDP_HDR_LEN;
 		esp_len -= OV2_UDP_HDR_LEN;
 	} else if (proto != OV2_IPPROTO_ESP || esp_len < OV2_ESP_HDR_LEN) {
-		return;
+		return 0;
 	}
 	ov2_sa_key_make(&k, *(const unaligned_uint32_t *)esp, OV2_IPPROTO_ESP, fam, dst);
 	sa2 = ov2_sad_lookup(ctx->sad, &k);
@@ -283,7 +283,12 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 	    !ov2_caps_cover(&ctx->caps, &sa2->req) ||
 	    !(sa2->conf.flags & OV2_SA_F_UDP_ENCAP) != !(pi.flags & OV2_PKT_F_UDP_ENCAP) ||
 	    ((pi.flags & OV2_PKT_F_UDP_ENCAP) && dport != sa2->conf.udp_dport))
-		return;
+		return 0;
+	/* the ESP SA of an AH + ESP bundle never arrives without its AH */
+	if (sa2->conf.flags & OV2_SA_F_BUNDLED) {
+		ov2_oob_set_status(ov2_oob(m), OV2_CRYPTO_INVALID_PROTOCOL);
+		return -1;
+	}
 	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
 	hi = esn_hi(sa2, seq_lo);
 	ov2_oob_set_next_done(ov2_oob(m), hi);
@@ -294,10 +299,11 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 		ov2_oob_set_status(ov2_oob(m), rc == -EBADMSG ?
 				   OV2_CRYPTO_TRANSPORT_ESP_AUTH_FAILED :
 				   OV2_CRYPTO_INVALID_PACKET_SYNTAX);
-		return;
+		return -1;
 	}
 	account_life(ctx, m, sa2, seq_lo, esp_len - OV2_ESP_HDR_LEN - sa2->crypto.iv_len -
 		     sa2->crypto.icv_len);
+	return 0;
 }
 
 /* Rules 5-6 for ESP: check lengths, infer the ESN high half, verify and
@@ -336,8 +342,13 @@ rx_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 	    (ctx->caps.flags & OV2_CAPF_TRANSPORT_TUNNEL) &&
 	    (!(pi->flags & OV2_PKT_F_UDP_ENCAP) ||
 	     (ctx->caps.udp_esp & OV2_UDPESP_TRANSPORT_OVER_TUNNEL)) &&
-	    data[len - 2] + 2u <= (uint32_t)len)
-		rx_nested(ctx, m, data[len - 1], data, (uint32_t)len - data[len - 2] - 2u);
+	    data[len - 2] + 2u <= (uint32_t)len &&
+	    rx_nested(ctx, m, data[len - 1], data, (uint32_t)len - data[len - 2] - 2u) != 0)
+		/* the nested part failed: the packet is indicated with an error,
+		 * so give it back the bytes it arrived with. Sealing the same
+		 * plaintext again with the same IV and key reproduces them
+		 * exactly (every cipher here is deterministic given the IV). */
+		ov2_crypto_esp_seal(cr, esp, pi->ip_len - pi->l3_len, esn, seq_hi);
 }
 
 static enum ov2_crypto_status
