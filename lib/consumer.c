@@ -496,7 +496,8 @@ nested_decap(struct ov2_consumer *c, struct rte_mbuf *m, const struct ov2_oob *o
 }
 
 /* A packet the NIC side (or the software path) checked. */
-static void inner_ipsec(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v);
+static void inner_ipsec(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v,
+			uint16_t l2_len);
 
 static void
 crypto_done_depth(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v, int depth)
@@ -554,7 +555,7 @@ crypto_done_depth(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v,
 	if (v->reason == DELIVER && ov2_oob_next_crypto_done(o))
 		v->reason = nested_decap(c, m, o, v);
 	else if (v->reason == DELIVER && sa->conf.mode != OV2_MODE_TRANSPORT && depth == 0)
-		inner_ipsec(c, m, v);
+		inner_ipsec(c, m, v, pi.l2_len);
 }
 
 static void
@@ -571,12 +572,23 @@ crypto_done(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
  * leaves unchecked. The outcome is the inner SA's; both SAs count it.
  */
 static void
-inner_ipsec(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v)
+inner_ipsec(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v, uint16_t l2_len)
 {
 	struct verdict v2 = { 0 };
 	struct ov2_pkt_info pi;
+	const uint8_t *ip;
+	uint8_t proto;
 
-	if (c->sad == NULL || ov2_pkt_parse(m, &pi) != OV2_PKT_OK)
+	/* most inner packets are plain: look at the protocol byte first (an
+	 * IPv6 extension header before ESP is left for the full parse) */
+	if (c->sad == NULL || m->data_len < l2_len + 20u)
+		return;
+	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, l2_len);
+	proto = (ip[0] >> 4) == 4 ? ip[9] : ip[6];
+	if (proto != OV2_IPPROTO_ESP && proto != OV2_IPPROTO_AH && proto != IPPROTO_UDP &&
+	    proto != IPPROTO_HOPOPTS && proto != IPPROTO_ROUTING && proto != IPPROTO_DSTOPTS)
+		return;
+	if (ov2_pkt_parse(m, &pi) != OV2_PKT_OK)
 		return;
 	if (pi.proto == IPPROTO_UDP)
 		ov2_sad_udp_classify(c->sad, m, &pi);
