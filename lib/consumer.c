@@ -741,17 +741,38 @@ policy(const struct ov2_consumer *c, struct rte_mbuf *pkts[], struct verdict v[]
 /* The burst                                                           */
 /* ------------------------------------------------------------------ */
 
-static void
-count_sa(struct ov2_sa *sa, unsigned int reason, uint32_t bytes)
-{
-	struct ov2_sa_stats *st = &sa->host.stats;
+/* Per-SA delivered counts, added up over a run of packets of one SA (a
+ * burst is mostly one or few SAs): one atomic add per run. */
+struct sa_acc {
+	struct ov2_sa *sa;
+	uint64_t packets, bytes;
+};
 
-	if (reason == DELIVER) {
-		__atomic_fetch_add(&st->delivered, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&st->delivered_bytes, bytes, __ATOMIC_RELAXED);
-	} else {
-		__atomic_fetch_add(&st->drops[reason], 1, __ATOMIC_RELAXED);
+static void
+acc_flush(struct sa_acc *a)
+{
+	if (a->sa == NULL)
+		return;
+	__atomic_fetch_add(&a->sa->host.stats.delivered, a->packets, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&a->sa->host.stats.delivered_bytes, a->bytes, __ATOMIC_RELAXED);
+	a->sa = NULL;
+	a->packets = 0;
+	a->bytes = 0;
+}
+
+static void
+count_sa(struct sa_acc *a, struct ov2_sa *sa, unsigned int reason, uint32_t bytes)
+{
+	if (reason != DELIVER) {
+		__atomic_fetch_add(&sa->host.stats.drops[reason], 1, __ATOMIC_RELAXED);
+		return;
 	}
+	if (sa != a->sa) {
+		acc_flush(a);
+		a->sa = sa;
+	}
+	a->packets++;
+	a->bytes += bytes;
 }
 
 uint16_t
@@ -760,6 +781,7 @@ ov2_consumer_rx(struct ov2_consumer *c, struct rte_mbuf *pkts[], uint16_t n,
 {
 	struct rte_mbuf *drop[n + 1];
 	struct verdict v[n + 1];
+	struct sa_acc acc = { 0 }, acc2 = { 0 };
 	uint8_t why[n + 1];
 	uint16_t i, k = 0, nd = 0;
 
@@ -785,9 +807,9 @@ ov2_consumer_rx(struct ov2_consumer *c, struct rte_mbuf *pkts[], uint16_t n,
 		if (r == HELD)
 			continue;
 		if (v[i].sa != NULL)
-			count_sa(v[i].sa, r, m->pkt_len);
+			count_sa(&acc, v[i].sa, r, m->pkt_len);
 		if (v[i].sa2 != NULL)
-			count_sa(v[i].sa2, r, m->pkt_len);
+			count_sa(&acc2, v[i].sa2, r, m->pkt_len);
 		if (r == DELIVER) {
 			c->stats->delivered++;
 			c->stats->delivered_bytes += m->pkt_len;
@@ -798,6 +820,8 @@ ov2_consumer_rx(struct ov2_consumer *c, struct rte_mbuf *pkts[], uint16_t n,
 		drop[nd] = m;
 		why[nd++] = (uint8_t)r;
 	}
+	acc_flush(&acc);
+	acc_flush(&acc2);
 	flush_death_row(c);
 	memcpy(pkts + k, drop, nd * sizeof(drop[0]));
 	memcpy(reason + k, why, nd);

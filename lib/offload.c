@@ -194,6 +194,18 @@ esp_cipher_len(const struct ov2_crypto *cr, const struct ov2_pkt_info *pi)
  * 2^32-1: the sender cannot send another (RFC 4303 3.3.3).
  */
 static void
+life_flush(struct ov2_offload_ctx *ctx)
+{
+	if (ctx->life_sa == NULL)
+		return;
+	__atomic_fetch_add(&ctx->life_sa->nic.packets, ctx->life_packets, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&ctx->life_sa->nic.bytes, ctx->life_bytes, __ATOMIC_RELAXED);
+	ctx->life_sa = NULL;
+	ctx->life_packets = 0;
+	ctx->life_bytes = 0;
+}
+
+static void
 account_life(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, struct ov2_sa *sa,
 	     uint32_t seq_lo, uint32_t bytes)
 {
@@ -201,6 +213,19 @@ account_life(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, struct ov2_sa *sa,
 	uint64_t p, b;
 	int expire = 0;
 
+	if ((c->hard_packets | c->hard_bytes | c->soft_packets | c->soft_bytes) == 0) {
+		/* no limit to watch: one atomic add per SA and burst, not per
+		 * packet (sequence exhaustion needs no count) */
+		if (sa != ctx->life_sa) {
+			life_flush(ctx);
+			ctx->life_sa = sa;
+		}
+		ctx->life_packets++;
+		ctx->life_bytes += bytes;
+		if (!(c->flags & OV2_SA_F_ESN) && seq_lo == UINT32_MAX)
+			goto expire;
+		return;
+	}
 	p = __atomic_add_fetch(&sa->nic.packets, 1, __ATOMIC_RELAXED);
 	b = __atomic_add_fetch(&sa->nic.bytes, bytes, __ATOMIC_RELAXED);
 	if ((c->hard_packets != 0 && p >= c->hard_packets) ||
@@ -208,11 +233,12 @@ account_life(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, struct ov2_sa *sa,
 		expire = 1;
 	if (!(c->flags & OV2_SA_F_ESN) && seq_lo == UINT32_MAX)
 		expire = 1;
-	if (expire) {
-		__atomic_fetch_or(&sa->nic.flags, OV2_SA_NIC_EXPIRED, __ATOMIC_RELAXED);
-		ov2_oob_set_sa_delete_req(ov2_oob(m));
-		ctx->stats.sa_delete_req++;
-	}
+	if (!expire)
+		return;
+expire:
+	__atomic_fetch_or(&sa->nic.flags, OV2_SA_NIC_EXPIRED, __ATOMIC_RELAXED);
+	ov2_oob_set_sa_delete_req(ov2_oob(m));
+	ctx->stats.sa_delete_req++;
 }
 
 static uint32_t
@@ -493,4 +519,5 @@ ov2_offload_rx(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[], uint16_t n)
 		stage_lookup(ctx, &b);
 		stage_process(ctx, pkts + off, &b);
 	}
+	life_flush(ctx);
 }

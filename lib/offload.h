@@ -37,6 +37,9 @@ struct ov2_offload_ctx {
 	unsigned int enable;		/* OV2_OFFLOAD_* */
 	struct ov2_caps caps;		/* what this port's NIC side can do */
 	struct ov2_offload_stats stats;
+	/* lifetime use of an SA without limits, added up over a burst */
+	struct ov2_sa *life_sa;
+	uint64_t life_packets, life_bytes;
 };
 
 /*
