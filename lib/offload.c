@@ -3,21 +3,28 @@
  * The software offload engine: the NIC side of OV2 (OV2.md, "What the NIC
  * side does before it indicates a packet"). The receive rules, in order:
  *   1. port offload off: no OOB (disabled)
- *   2. not IP, not ESP/AH, protocol not enabled on the port (disabled),
- *      SPI not in the frame, non-first fragment: no OOB
+ *   2. not IP, not ESP/AH (ESP in UDP to a UDP-ESP port counts as ESP; IKE
+ *      and NAT keep-alives there do not), protocol not enabled on the port
+ *      (disabled), SPI not in the frame, non-first fragment: no OOB
  *   3. SA lookup on (SPI, protocol, outer destination): a miss with an SA
  *      of the other protocol is CRYPTO_INVALID_PROTOCOL, else no OOB (no_sa)
- *   4. capabilities: IPv4 options, fragments, IPv6 extension headers,
- *      chained mbufs: no OOB (unsupported)
- *   5. ESP lengths: CRYPTO_INVALID_PACKET_SYNTAX
- *   6. verify and decrypt in place: SUCCESS with the trailer's next header
- *      and pad length, or TUNNEL/TRANSPORT_ESP_AUTH_FAILED (bytes restored)
+ *   4. capabilities: fragments, chained mbufs, and whatever the port's
+ *      capability set (caps.h) does not cover for the packet and its SA
+ *      (IPv4 options, IPv6 extension headers, algorithms, ...): no OOB
+ *      (unsupported); an encapsulation or bundle that does not match the
+ *      SA: CRYPTO_INVALID_PROTOCOL
+ *   5. lengths: CRYPTO_INVALID_PACKET_SYNTAX
+ *   6. verify (and decrypt ESP) in place, with the ESN high half inferred
+ *      from the SA's state: SUCCESS with the trailer's next header and pad
+ *      length, or TUNNEL/TRANSPORT_ESP/AH_AUTH_FAILED (bytes restored);
+ *      then a bundle's ESP, or a transport SA nested in a tunnel SA
+ *      (NextCryptoDone); SaDeleteReq at a hard lifetime or at sequence
+ *      number 2^32-1 without ESN
  *
  * A burst runs through three named steps, OV2_SAD_BURST_MAX packets at a
  * time: stage_parse (clear the OOB, rules 1-2, build the SA keys),
  * stage_lookup (rule 3, one bulk lookup) and stage_process (rule 3 misses,
- * rule 4, then the protocol's handler: rx_esp for rules 5-6; AH, ESN and
- * SaDeleteReq arrive in later steps).
+ * rule 4, then the protocol's handler: rx_esp or rx_ah for rules 5-6).
  *
  * Every packet is indicated: nothing is freed, dropped, trimmed or
  * reordered. ESP header, IV, trailer and ICV stay in the packet.

@@ -48,8 +48,8 @@ enum ov2_crypto_status {
 	  "ESP/AH packet for an SPI and destination that has no inbound SA") \
 	X(NOT_PROCESSED, "not_processed", \
 	  "ESP/AH packet of a known SA that neither the NIC side nor the " \
-	  "software fallback could process (IPv6 extension headers, " \
-	  "fragments without a reassembly pool)") \
+	  "software fallback could process (fragments without a reassembly " \
+	  "pool)") \
 	X(REPLAY_DUP, "replay_duplicate", \
 	  "sequence number already received (inside the anti-replay window)") \
 	X(REPLAY_OLD, "replay_old", \
