@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Hostile input through the NIC side and the consumer together: valid ESP
- * frames of every SA kind truncated at every offset, with every bit
- * flipped once, and random bytes behind valid outer headers. Whatever the
+ * frames of every SA kind (GCM, CBC + HMAC, ChaCha20, NULL + GMAC, ESN,
+ * UDP-ESP; tunnel and transport; IPv4 and IPv6) truncated at every
+ * offset, with every bit flipped once, and random bytes behind valid
+ * outer headers. Whatever the
  * input: no crash, every packet accounted for (delivered + drops = rx),
  * nothing whose protected bytes were altered is ever delivered, and the
  * mbuf pool is back to its starting count.
@@ -17,7 +19,7 @@
 #include "sad.h"
 #include "testlib.h"
 
-#define NSA 4
+#define NSA 8
 
 static struct rte_mempool *mp;
 static struct ov2_sad *sad;
@@ -35,6 +37,16 @@ static const char *const lines[NSA] = {
 	"52:2c:6b:7b:01:02:03:04 mode transport dst 172.16.2.5",
 	"in 1003 aead_algo aes-128-gcm aead_key fe:ff:e9:92:86:65:73:1c:6d:6a:8f:94:67:30:83:08:ca:fe:ba:be "
 	"mode transport dst 2001:db8:2::5",
+	"in 1004 cipher_algo aes-128-cbc cipher_key 00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f "
+	"auth_algo sha256-hmac auth_key 10:11:12:13:14:15:16:17:18:19:1a:1b:1c:1d:1e:1f:"
+	"20:21:22:23:24:25:26:27:28:29:2a:2b:2c:2d:2e:2f mode ipv4-tunnel dst 172.16.2.6",
+	"in 1005 aead_algo chacha20-poly1305 aead_key 00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:"
+	"10:11:12:13:14:15:16:17:18:19:1a:1b:1c:1d:1e:1f:a0:a1:a2:a3 mode transport dst 2001:db8:2::6 "
+	"esn 0xfffffff0",
+	"in 1006 cipher_algo null auth_algo aes-gmac auth_key 00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:"
+	"0e:0f:b0:b1:b2:b3 mode ipv6-tunnel dst 2001:db8:2::7",
+	"in 1007 aead_algo aes-128-gcm aead_key 2b:7e:15:16:28:ae:d2:a6:ab:f7:15:88:09:cf:4f:3c:de:ad:be:ef "
+	"mode ipv4-tunnel dst 172.16.2.8 udp-encap",
 };
 
 /* Run frame through engine + consumer. protected_from: first byte offset
@@ -65,10 +77,14 @@ run_one(const uint8_t *frame, size_t len, size_t altered_at, size_t protected_fr
 	rte_pktmbuf_free(m);
 }
 
+/* The first byte the ICV covers: the ESP header (after UDP for UDP-ESP:
+ * a changed UDP header may turn the packet into plain UDP, which is then
+ * delivered as what it says it is). */
 static size_t
-esp_offset(const uint8_t *f)
+esp_offset(const uint8_t *f, const struct ov2_sa *sa)
 {
-	return 14 + (f[12] == 0x86 ? 40 : 20);
+	return 14 + (f[12] == 0x86 ? 40 : 20) +
+	       ((sa->conf.flags & OV2_SA_F_UDP_ENCAP) ? 8 : 0);
 }
 
 static void
@@ -77,7 +93,9 @@ mutate_all(const struct ov2_sa *sa, uint16_t size)
 	static uint8_t f0[OV2_BUILD_MAX_FRAME], f1[OV2_BUILD_MAX_FRAME], work[OV2_BUILD_MAX_FRAME];
 	uint8_t *out[2] = { f0, f1 };
 	size_t len[2], i, prot;
-	struct ov2_build_opts o = { .size = size, .seq = 7, .flow = 3 };
+	/* an ESN SA starts near 2^32: its packets carry the high half 0 */
+	struct ov2_build_opts o = { .size = size, .flow = 3,
+				    .seq = (sa->conf.flags & OV2_SA_F_ESN) ? 0xfffffff5u : 7 };
 	char err[128];
 	unsigned int bit;
 
@@ -86,7 +104,7 @@ mutate_all(const struct ov2_sa *sa, uint16_t size)
 		CHECK(0);
 		return;
 	}
-	prot = esp_offset(f0);
+	prot = esp_offset(f0, sa);
 	run_one(f0, len[0], SIZE_MAX, prot);		/* the original: delivered */
 	for (i = 0; i < len[0]; i++)			/* truncated at every offset */
 		run_one(f0, i, i >= prot ? i : SIZE_MAX, prot);
@@ -116,7 +134,7 @@ random_payloads(unsigned int rounds)
 		if (ov2_build_esp(&sa->conf, &sa->crypto, &o, out, len, NULL, NULL,
 				  err, sizeof(err)) != 1)
 			continue;
-		prot = esp_offset(f0);
+		prot = esp_offset(f0, sa);
 		for (i = prot + 8; i < len[0]; i++)
 			f0[i] = (uint8_t)rand();
 		run_one(f0, prot + 8 + (size_t)rand() % (len[0] - prot - 7), prot + 8, prot);
@@ -153,7 +171,7 @@ main(void)
 	CHECK_EQ(st.rx_packets, n_run);
 	CHECK_EQ(st.delivered + ov2_stats_drops_total(&st), st.rx_packets);
 	CHECK_EQ(delivered_bad, 0);
-	/* the untouched originals (12) are delivered; so are frames whose only
+	/* the untouched originals (24) are delivered; so are frames whose only
 	 * change was in unprotected outer fields, never more than that */
 	CHECK(st.delivered >= NSA * RTE_DIM(sizes));
 	CHECK_EQ(rte_mempool_avail_count(mp), avail);
