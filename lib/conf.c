@@ -40,26 +40,6 @@ wipe(void *p, size_t n)
 		explicit_bzero(p, n);
 }
 
-static void __attribute__((format(printf, 3, 0)))
-vput_err(char *err, size_t errlen, const char *fmt, va_list ap)
-{
-	if (err == NULL || errlen == 0)
-		return;
-	vsnprintf(err, errlen, fmt, ap);
-}
-
-/* Fill err and return -EINVAL. */
-static int __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vput_err(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /*
  * Reallocate a buffer that may hold secrets: copy into a new block and
  * wipe the old one (realloc could leave a copy in freed memory).
@@ -287,9 +267,9 @@ kw_aead_algo(struct sa_parse *ps, const struct ov2_tok *v)
 		}
 	}
 	if (ov2_tok_in(v, unsupported_aead))
-		return fail(ps->err, ps->errlen,
+		return ov2_tok_fail(ps->err, ps->errlen,
 			    "aead_algo '%s' is not supported", ov2_tok_show(v, sb, sizeof(sb)));
-	return fail(ps->err, ps->errlen, "unknown aead_algo '%s' (expected aes-128-gcm, "
+	return ov2_tok_fail(ps->err, ps->errlen, "unknown aead_algo '%s' (expected aes-128-gcm, "
 		    "aes-192-gcm, aes-256-gcm or chacha20-poly1305)",
 		    ov2_tok_show(v, sb, sizeof(sb)));
 }
@@ -309,9 +289,9 @@ kw_cipher_algo(struct sa_parse *ps, const struct ov2_tok *v)
 		}
 	}
 	if (ov2_tok_in(v, unsupported_cipher))
-		return fail(ps->err, ps->errlen,
+		return ov2_tok_fail(ps->err, ps->errlen,
 			    "cipher_algo '%s' is not supported", ov2_tok_show(v, sb, sizeof(sb)));
-	return fail(ps->err, ps->errlen, "unknown cipher_algo '%s' (expected null, "
+	return ov2_tok_fail(ps->err, ps->errlen, "unknown cipher_algo '%s' (expected null, "
 		    "aes-128-cbc, aes-192-cbc, aes-256-cbc, des-cbc or 3des-cbc)",
 		    ov2_tok_show(v, sb, sizeof(sb)));
 }
@@ -336,12 +316,12 @@ kw_auth_algo(struct sa_parse *ps, const struct ov2_tok *v)
 		}
 	}
 	if (ov2_tok_is(v, "null"))
-		return fail(ps->err, ps->errlen, "auth_algo null: OV2 requires "
+		return ov2_tok_fail(ps->err, ps->errlen, "auth_algo null: OV2 requires "
 			    "authentication on every offloaded SA");
 	if (ov2_tok_in(v, unsupported_auth))
-		return fail(ps->err, ps->errlen,
+		return ov2_tok_fail(ps->err, ps->errlen,
 			    "auth_algo '%s' is not supported", ov2_tok_show(v, sb, sizeof(sb)));
-	return fail(ps->err, ps->errlen, "unknown auth_algo '%s' (expected sha1-hmac, "
+	return ov2_tok_fail(ps->err, ps->errlen, "unknown auth_algo '%s' (expected sha1-hmac, "
 		    "sha256-hmac, sha384-hmac, sha512-hmac, md5-hmac or aes-gmac)",
 		    ov2_tok_show(v, sb, sizeof(sb)));
 }
@@ -379,7 +359,7 @@ parse_key(struct sa_parse *ps, const struct ov2_tok *v, struct key_buf *k,
 	}
 	wipe(&b, sizeof(b));
 	if (rc != 0)
-		return fail(ps->err, ps->errlen, "%s: byte %zu is not "
+		return ov2_tok_fail(ps->err, ps->errlen, "%s: byte %zu is not "
 			    "1 or 2 hex digits (expected xx:xx:...)", what, k->n);
 	return 0;
 }
@@ -414,7 +394,7 @@ kw_mode(struct sa_parse *ps, const struct ov2_tok *v)
 			return 0;
 		}
 	}
-	return fail(ps->err, ps->errlen, "unknown mode '%s' "
+	return ov2_tok_fail(ps->err, ps->errlen, "unknown mode '%s' "
 		    "(expected ipv4-tunnel, ipv6-tunnel or transport)",
 		    ov2_tok_show(v, sb, sizeof(sb)));
 }
@@ -427,7 +407,7 @@ kw_addr(struct sa_parse *ps, const struct ov2_tok *v, const char *what,
 
 	if (parse_addr(v, a) == 0)
 		return 0;
-	return fail(ps->err, ps->errlen, "invalid %s address '%s'", what,
+	return ov2_tok_fail(ps->err, ps->errlen, "invalid %s address '%s'", what,
 		    ov2_tok_show(v, sb, sizeof(sb)));
 }
 
@@ -450,7 +430,7 @@ kw_u64(struct sa_parse *ps, const struct ov2_tok *v, const char *what, uint64_t 
 	char sb[OV2_TOK_SHOW_BUF];
 
 	if (ov2_tok_u64(v, out) != 0 || *out < min || *out > max)
-		return fail(ps->err, ps->errlen, "%s: '%s' is not a number in "
+		return ov2_tok_fail(ps->err, ps->errlen, "%s: '%s' is not a number in "
 			    "%" PRIu64 "..%" PRIu64, what, ov2_tok_show(v, sb, sizeof(sb)), min, max);
 	return 0;
 }
@@ -555,7 +535,7 @@ kw_udp_encap(struct sa_parse *ps, const struct ov2_tok *v)
 	b.n = colon != NULL ? v->n - a.n - 1 : v->n;
 	if (ov2_tok_u32(&a, &sp) != 0 || ov2_tok_u32(&b, &dp) != 0 || a.n == 0 ||
 	    b.n == 0 || sp == 0 || dp == 0 || sp > 65535 || dp > 65535)
-		return fail(ps->err, ps->errlen, "udp-encap: '%s' is not PORT or "
+		return ov2_tok_fail(ps->err, ps->errlen, "udp-encap: '%s' is not PORT or "
 			    "SPORT:DPORT (1..65535)", ov2_tok_show(v, sb, sizeof(sb)));
 	ps->sa->udp_sport = (uint16_t)sp;
 	ps->sa->udp_dport = (uint16_t)dp;
@@ -579,12 +559,12 @@ bad_keyword(struct sa_parse *ps, const struct ov2_tok *t)
 	char sb[OV2_TOK_SHOW_BUF];
 
 	if (ov2_tok_is(t, "esp") || ov2_tok_is(t, "ah"))
-		return fail(ps->err, ps->errlen, "'%s' must come right after the SPI",
+		return ov2_tok_fail(ps->err, ps->errlen, "'%s' must come right after the SPI",
 			    ov2_tok_is(t, "ah") ? "ah" : "esp");
 	if (ov2_tok_in(t, unsupported_kw))
-		return fail(ps->err, ps->errlen, "keyword '%s' is not supported",
+		return ov2_tok_fail(ps->err, ps->errlen, "keyword '%s' is not supported",
 			    ov2_tok_show(t, sb, sizeof(sb)));
-	return fail(ps->err, ps->errlen, "unknown keyword '%s'", ov2_tok_show(t, sb, sizeof(sb)));
+	return ov2_tok_fail(ps->err, ps->errlen, "unknown keyword '%s'", ov2_tok_show(t, sb, sizeof(sb)));
 }
 
 /* An optional value is present when the next token starts with a digit. */
@@ -610,7 +590,7 @@ parse_keywords(struct sa_parse *ps, const char *s)
 		if (i < 0)
 			return bad_keyword(ps, &t);
 		if (ps->seen & (1u << i))
-			return fail(ps->err, ps->errlen, "keyword '%s' is given twice",
+			return ov2_tok_fail(ps->err, ps->errlen, "keyword '%s' is given twice",
 				    keywords[i].name);
 		ps->seen |= 1u << i;
 		switch (keywords[i].val) {
@@ -623,7 +603,7 @@ parse_keywords(struct sa_parse *ps, const char *s)
 		default:
 			have = ov2_tok_next(&s, &v);
 			if (!have)
-				return fail(ps->err, ps->errlen, "keyword '%s' needs a value",
+				return ov2_tok_fail(ps->err, ps->errlen, "keyword '%s' needs a value",
 					    keywords[i].name);
 			break;
 		}
@@ -649,13 +629,13 @@ parse_head(struct sa_parse *ps, const char **s)
 	const char *save;
 
 	if (!ov2_tok_next(s, &t))
-		return fail(ps->err, ps->errlen, "sa needs a direction ('in' or 'out')");
+		return ov2_tok_fail(ps->err, ps->errlen, "sa needs a direction ('in' or 'out')");
 	if (!ov2_tok_is(&t, "in") && !ov2_tok_is(&t, "out"))
-		return fail(ps->err, ps->errlen, "unknown sa direction '%s' "
+		return ov2_tok_fail(ps->err, ps->errlen, "unknown sa direction '%s' "
 			    "(expected 'in' or 'out')", ov2_tok_show(&t, sb, sizeof(sb)));
 	ps->sa->dir = ov2_tok_is(&t, "in") ? OV2_SA_IN : OV2_SA_OUT;
 	if (!ov2_tok_next(s, &t))
-		return fail(ps->err, ps->errlen, "sa needs an SPI");
+		return ov2_tok_fail(ps->err, ps->errlen, "sa needs an SPI");
 	if (parse_spi(ps, &t) != 0)
 		return -EINVAL;
 	ps->sa->proto = OV2_IPPROTO_ESP;
@@ -677,7 +657,7 @@ static int
 refuse_kw(struct sa_parse *ps, int kw, const char *why)
 {
 	if (has(ps, kw))
-		return fail(ps->err, ps->errlen, "keyword '%s' %s", keywords[kw].name, why);
+		return ov2_tok_fail(ps->err, ps->errlen, "keyword '%s' %s", keywords[kw].name, why);
 	return 0;
 }
 
@@ -694,7 +674,7 @@ check_algos(struct sa_parse *ps)
 			if (refuse_kw(ps, ah_refused[i], "does not apply to an AH SA") != 0)
 				return -EINVAL;
 		if (!has(ps, KW_AUTH_ALGO))
-			return fail(ps->err, ps->errlen, "missing keyword 'auth_algo' "
+			return ov2_tok_fail(ps->err, ps->errlen, "missing keyword 'auth_algo' "
 				    "(an AH SA needs an integrity algorithm)");
 	} else if (has(ps, KW_AEAD_ALGO)) {
 		if (refuse_kw(ps, KW_CIPHER_ALGO, "cannot be combined with aead_algo") ||
@@ -703,30 +683,30 @@ check_algos(struct sa_parse *ps)
 		    refuse_kw(ps, KW_AUTH_KEY, "cannot be combined with aead_algo"))
 			return -EINVAL;
 		if (!has(ps, KW_AEAD_KEY))
-			return fail(ps->err, ps->errlen, "missing keyword 'aead_key'");
+			return ov2_tok_fail(ps->err, ps->errlen, "missing keyword 'aead_key'");
 		return 0;
 	} else if (has(ps, KW_CIPHER_ALGO)) {
 		if (refuse_kw(ps, KW_AEAD_KEY, "needs aead_algo"))
 			return -EINVAL;
 		if (!has(ps, KW_AUTH_ALGO))
-			return fail(ps->err, ps->errlen, "cipher_algo %s without auth_algo: "
+			return ov2_tok_fail(ps->err, ps->errlen, "cipher_algo %s without auth_algo: "
 				    "OV2 requires authentication on every offloaded SA",
 				    ps->algo);
 		if (ps->sa->cipher == OV2_CIPHER_NULL) {
 			if (refuse_kw(ps, KW_CIPHER_KEY, "does not apply to cipher_algo null"))
 				return -EINVAL;
 		} else if (!has(ps, KW_CIPHER_KEY)) {
-			return fail(ps->err, ps->errlen, "missing keyword 'cipher_key'");
+			return ov2_tok_fail(ps->err, ps->errlen, "missing keyword 'cipher_key'");
 		}
 	} else {
-		return fail(ps->err, ps->errlen, "missing keyword 'aead_algo' or "
+		return ov2_tok_fail(ps->err, ps->errlen, "missing keyword 'aead_algo' or "
 			    "'cipher_algo' (an ESP SA needs its algorithms)");
 	}
 	if (!has(ps, KW_AUTH_KEY))
-		return fail(ps->err, ps->errlen, "missing keyword 'auth_key'");
+		return ov2_tok_fail(ps->err, ps->errlen, "missing keyword 'auth_key'");
 	if (ps->gmac && ps->sa->proto == OV2_IPPROTO_ESP &&
 	    ps->sa->cipher != OV2_CIPHER_NULL)
-		return fail(ps->err, ps->errlen, "auth_algo aes-gmac goes with "
+		return ov2_tok_fail(ps->err, ps->errlen, "auth_algo aes-gmac goes with "
 			    "cipher_algo null (RFC 4543); use aead_algo aes-*-gcm "
 			    "for encryption");
 	return 0;
@@ -737,9 +717,9 @@ key_len_fail(struct sa_parse *ps, const char *kw, const char *algo, size_t got,
 	     size_t key, size_t salt)
 {
 	if (salt != 0)
-		return fail(ps->err, ps->errlen, "%s has %zu bytes, %s needs %zu "
+		return ov2_tok_fail(ps->err, ps->errlen, "%s has %zu bytes, %s needs %zu "
 			    "(%zu key + %zu salt)", kw, got, algo, key + salt, key, salt);
-	return fail(ps->err, ps->errlen, "%s has %zu bytes, %s needs %zu",
+	return ov2_tok_fail(ps->err, ps->errlen, "%s has %zu bytes, %s needs %zu",
 		    kw, got, algo, key);
 }
 
@@ -768,7 +748,7 @@ check_keys(struct sa_parse *ps)
 		/* RFC 4543: an AES key of 16, 24 or 32 bytes and a 4-byte salt */
 		n = ps->auth_key.n;
 		if (n != 20 && n != 28 && n != 36)
-			return fail(ps->err, ps->errlen, "auth_key has %zu bytes, aes-gmac "
+			return ov2_tok_fail(ps->err, ps->errlen, "auth_key has %zu bytes, aes-gmac "
 				    "needs 20, 28 or 36 (16, 24 or 32 key + 4 salt)", n);
 		n -= OV2_GCM_SALT_LEN;
 		sa->auth = n == 16 ? OV2_AUTH_AES_128_GMAC :
@@ -794,7 +774,7 @@ check_deprecated(struct sa_parse *ps)
 	int dep_auth = sa->auth == OV2_AUTH_MD5_96;
 
 	if ((dep_cipher || dep_auth) && !(sa->flags & OV2_SA_F_DEPRECATED_OK))
-		return fail(ps->err, ps->errlen, "%s is deprecated (RFC 8221: MUST NOT "
+		return ov2_tok_fail(ps->err, ps->errlen, "%s is deprecated (RFC 8221: MUST NOT "
 			    "or SHOULD NOT be used); add 'allow-deprecated' to the SA "
 			    "line to use it anyway",
 			    dep_cipher ? ps->algo : ps->auth);
@@ -809,7 +789,7 @@ check_family(struct sa_parse *ps, const char *what, const struct ov2_addr *a,
 
 	if (a->family == 0 || a->family == family)
 		return 0;
-	return fail(ps->err, ps->errlen, "%s %s is not an IPv%u address (mode %s)",
+	return ov2_tok_fail(ps->err, ps->errlen, "%s %s is not an IPv%u address (mode %s)",
 		    what, ov2_addr_str(a, ab, sizeof(ab)), family, mode);
 }
 
@@ -823,12 +803,12 @@ check_addrs(struct sa_parse *ps)
 	if (sa->mode == OV2_MODE_TRANSPORT) {
 		if (sa->src.family != 0 && sa->dst.family != 0 &&
 		    sa->src.family != sa->dst.family)
-			return fail(ps->err, ps->errlen, "src and dst of a transport "
+			return ov2_tok_fail(ps->err, ps->errlen, "src and dst of a transport "
 				    "SA must be of the same address family");
 		return 0;
 	}
 	if (sa->dst.family == 0)
-		return fail(ps->err, ps->errlen, "mode %s needs dst", mode);
+		return ov2_tok_fail(ps->err, ps->errlen, "mode %s needs dst", mode);
 	if (check_family(ps, "dst", &sa->dst, fam, mode) != 0)
 		return -EINVAL;
 	return check_family(ps, "src", &sa->src, fam, mode);
@@ -842,20 +822,20 @@ check_life(struct sa_parse *ps)
 
 	if (sa->soft_packets != 0 && sa->hard_packets != 0 &&
 	    sa->soft_packets >= sa->hard_packets)
-		return fail(ps->err, ps->errlen, "soft-packet-limit %" PRIu64 " must be "
+		return ov2_tok_fail(ps->err, ps->errlen, "soft-packet-limit %" PRIu64 " must be "
 			    "below hard-packet-limit %" PRIu64, sa->soft_packets,
 			    sa->hard_packets);
 	if (sa->soft_bytes != 0 && sa->hard_bytes != 0 && sa->soft_bytes >= sa->hard_bytes)
-		return fail(ps->err, ps->errlen, "soft-byte-limit %" PRIu64 " must be "
+		return ov2_tok_fail(ps->err, ps->errlen, "soft-byte-limit %" PRIu64 " must be "
 			    "below hard-byte-limit %" PRIu64, sa->soft_bytes, sa->hard_bytes);
 	if (has(ps, KW_BUNDLE) && (sa->proto != OV2_IPPROTO_AH || sa->dir != OV2_SA_IN))
-		return fail(ps->err, ps->errlen, "'bundle' goes on an inbound AH SA "
+		return ov2_tok_fail(ps->err, ps->errlen, "'bundle' goes on an inbound AH SA "
 			    "(sa in <spi> ah ... bundle <esp spi>)");
 	if (sa->dir == OV2_SA_OUT && has(ps, KW_PAIR))
-		return fail(ps->err, ps->errlen, "'pair' goes on the inbound SA "
+		return ov2_tok_fail(ps->err, ps->errlen, "'pair' goes on the inbound SA "
 			    "(sa in ... pair <outbound spi>)");
 	if (!(sa->flags & OV2_SA_F_ESN) && sa->esn_start > UINT32_MAX)
-		return fail(ps->err, ps->errlen, "esn start needs ESN");
+		return ov2_tok_fail(ps->err, ps->errlen, "esn start needs ESN");
 	return 0;
 }
 
@@ -866,13 +846,13 @@ ov2_conf_parse_sa(const char *words, struct ov2_sa_conf *sa, char *err, size_t e
 	int rc;
 
 	if (words == NULL || sa == NULL)
-		return fail(err, errlen, "no SA given");
+		return ov2_tok_fail(err, errlen, "no SA given");
 	memset(sa, 0, sizeof(*sa));
 	rc = parse_head(&ps, &words);
 	if (rc == 0)
 		rc = parse_keywords(&ps, words);
 	if (rc == 0 && !has(&ps, KW_MODE))
-		rc = fail(err, errlen, "missing keyword 'mode'");
+		rc = ov2_tok_fail(err, errlen, "missing keyword 'mode'");
 	if (rc == 0)
 		rc = check_algos(&ps);
 	if (rc == 0)
@@ -1192,11 +1172,13 @@ load_lines(struct loader *ld, const char *buf, size_t len)
 }
 
 /*
+ * What one line names on another, checked once the whole file is read:
  * "sa in ... pair P": an outbound SA with SPI P must exist, and no two
- * inbound SAs may name the same one (OV2 deletes the pair together).
+ * inbound SAs may name the same one (OV2 deletes the pair together);
+ * "bundle E" and "protect S": see below.
  */
 static int
-check_pairs(struct loader *ld)
+check_references(struct loader *ld)
 {
 	struct ov2_conf *c = &ld->conf;
 	uint32_t i, j, out, users;
@@ -1273,11 +1255,11 @@ ov2_conf_load_buf(const char *buf, size_t len, const char *name,
 	if (conf != NULL)
 		memset(conf, 0, sizeof(*conf));
 	if (conf == NULL || (buf == NULL && len > 0))
-		return fail(err, errlen, "no configuration given");
+		return ov2_tok_fail(err, errlen, "no configuration given");
 	name = name != NULL ? name : "(buffer)";
 	ld = calloc(1, sizeof(*ld));
 	if (ld == NULL) {
-		fail(err, errlen, "%s: out of memory", name);
+		ov2_tok_fail(err, errlen, "%s: out of memory", name);
 		return -ENOMEM;
 	}
 	ld->name = name;
@@ -1285,7 +1267,7 @@ ov2_conf_load_buf(const char *buf, size_t len, const char *name,
 	ld->errlen = errlen;
 	rc = load_lines(ld, buf, len);
 	if (rc == 0)
-		rc = check_pairs(ld);
+		rc = check_references(ld);
 	if (rc == 0)
 		*conf = ld->conf;
 	else
@@ -1344,17 +1326,17 @@ ov2_conf_load(const char *path, struct ov2_conf *conf, char *err, size_t errlen)
 	if (conf != NULL)
 		memset(conf, 0, sizeof(*conf));
 	if (path == NULL || conf == NULL)
-		return fail(err, errlen, "no configuration file given");
+		return ov2_tok_fail(err, errlen, "no configuration file given");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
-		fail(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
+		ov2_tok_fail(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
 		return rc;
 	}
 	rc = read_all(fd, &buf, &len);
 	close(fd);
 	if (rc != 0) {
-		fail(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+		ov2_tok_fail(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
 		return rc;
 	}
 	rc = ov2_conf_load_buf(buf, len, path, conf, err, errlen);

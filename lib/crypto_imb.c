@@ -263,29 +263,53 @@ cbc_run(IMB_MGR *m, const struct ov2_crypto *c, IMB_CIPHER_DIRECTION dir,
 	return job_run(m, job);
 }
 
+/*
+ * What the AEADs (RFC 4106 GCM, RFC 7634 ChaCha20-Poly1305) share: the
+ * payload after the 8-byte IV, nonce = salt || IV, AAD = SPI || [seq_hi ||]
+ * seq. Returns the payload length, or -1 when esp_len does not fit.
+ */
+struct aead_in {
+	uint8_t *data;
+	uint8_t nonce[12];
+	uint8_t aad[12];
+	uint32_t aad_len;
+};
+
+static inline int64_t
+aead_prep(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
+	  uint32_t seq_hi, struct aead_in *in)
+{
+	int64_t len = esp_payload_len(c, esp_len);
+	const uint8_t *iv = esp + OV2_ESP_HDR_LEN;
+
+	if (len < 0)
+		return -1;
+	in->data = esp + OV2_ESP_HDR_LEN + OV2_GCM_IV_LEN;
+	in->aad_len = esp_aad(in->aad, esp, esn, seq_hi);
+	memcpy(in->nonce, c->salt, 4);
+	memcpy(in->nonce + 4, iv, 8);
+	return len;
+}
+
 /* ---- AES-GCM (RFC 4106): direct API ---- */
 
 static inline int
 gcm_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 	 uint32_t seq_hi, aes_gcm_enc_dec_t dec, aes_gcm_enc_dec_t enc)
 {
-	int64_t len = esp_payload_len(c, esp_len);
-	uint8_t *iv = esp + OV2_ESP_HDR_LEN, *data = iv + OV2_GCM_IV_LEN;
-	uint8_t tag[OV2_GCM_ICV_LEN], aad[12], nonce[12];
+	uint8_t tag[OV2_GCM_ICV_LEN];
 	struct gcm_context_data ctx;
-	uint32_t aad_len;
+	struct aead_in in;
+	int64_t len = aead_prep(c, esp, esp_len, esn, seq_hi, &in);
 
 	if (len < 0)
 		return -EINVAL;
-	aad_len = esp_aad(aad, esp, esn, seq_hi);
-	memcpy(nonce, c->salt, 4);
-	memcpy(nonce + 4, iv, 8);
-	dec(&c->k.gcm, &ctx, data, data, (uint64_t)len, nonce, aad, aad_len,
+	dec(&c->k.gcm, &ctx, in.data, in.data, (uint64_t)len, in.nonce, in.aad, in.aad_len,
 	    tag, OV2_GCM_ICV_LEN);
-	if (icv_equal(tag, data + len, OV2_GCM_ICV_LEN))
+	if (icv_equal(tag, in.data + len, OV2_GCM_ICV_LEN))
 		return 0;
 	/* CTR mode is its own inverse: put the ciphertext back. */
-	enc(&c->k.gcm, &ctx, data, data, (uint64_t)len, nonce, aad, aad_len,
+	enc(&c->k.gcm, &ctx, in.data, in.data, (uint64_t)len, in.nonce, in.aad, in.aad_len,
 	    tag, OV2_GCM_ICV_LEN);
 	return -EBADMSG;
 }
@@ -294,19 +318,14 @@ static inline int
 gcm_seal(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 	 uint32_t seq_hi, aes_gcm_enc_dec_t enc)
 {
-	int64_t len = esp_payload_len(c, esp_len);
-	uint8_t *iv = esp + OV2_ESP_HDR_LEN, *data = iv + OV2_GCM_IV_LEN;
-	uint8_t aad[12], nonce[12];
 	struct gcm_context_data ctx;
-	uint32_t aad_len;
+	struct aead_in in;
+	int64_t len = aead_prep(c, esp, esp_len, esn, seq_hi, &in);
 
 	if (len < 0)
 		return -EINVAL;
-	aad_len = esp_aad(aad, esp, esn, seq_hi);
-	memcpy(nonce, c->salt, 4);
-	memcpy(nonce + 4, iv, 8);
-	enc(&c->k.gcm, &ctx, data, data, (uint64_t)len, nonce, aad, aad_len,
-	    data + len, OV2_GCM_ICV_LEN);
+	enc(&c->k.gcm, &ctx, in.data, in.data, (uint64_t)len, in.nonce, in.aad, in.aad_len,
+	    in.data + len, OV2_GCM_ICV_LEN);
 	return 0;
 }
 
@@ -440,31 +459,37 @@ GMAC_HANDLERS(256)
 
 /* ---- ChaCha20-Poly1305 (RFC 7634): direct API ---- */
 
+/* Encrypt in.data[0..len) in place and write the tag. */
+static void
+chacha_enc(IMB_MGR *m, const struct ov2_crypto *c, const struct aead_in *in, uint64_t len,
+	   uint8_t *tag)
+{
+	struct chacha20_poly1305_context_data ctx;
+
+	IMB_CHACHA20_POLY1305_INIT(m, c->k.chacha, &ctx, in->nonce, in->aad, in->aad_len);
+	IMB_CHACHA20_POLY1305_ENC_UPDATE(m, c->k.chacha, &ctx, in->data, in->data, len);
+	IMB_CHACHA20_POLY1305_ENC_FINALIZE(m, &ctx, tag, OV2_GCM_ICV_LEN);
+}
+
 static int
 chacha_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 	    uint32_t seq_hi)
 {
 	IMB_MGR *m = ov2_crypto_mgr();
-	int64_t len = esp_payload_len(c, esp_len);
-	uint8_t *iv = esp + OV2_ESP_HDR_LEN, *data = iv + 8;
 	struct chacha20_poly1305_context_data ctx;
-	uint8_t tag[OV2_GCM_ICV_LEN], aad[12], nonce[12];
-	uint32_t aad_len;
+	uint8_t tag[OV2_GCM_ICV_LEN];
+	struct aead_in in;
+	int64_t len = aead_prep(c, esp, esp_len, esn, seq_hi, &in);
 
 	if (len < 0)
 		return -EINVAL;
-	aad_len = esp_aad(aad, esp, esn, seq_hi);
-	memcpy(nonce, c->salt, 4);
-	memcpy(nonce + 4, iv, 8);
-	IMB_CHACHA20_POLY1305_INIT(m, c->k.chacha, &ctx, nonce, aad, aad_len);
-	IMB_CHACHA20_POLY1305_DEC_UPDATE(m, c->k.chacha, &ctx, data, data, (uint64_t)len);
+	IMB_CHACHA20_POLY1305_INIT(m, c->k.chacha, &ctx, in.nonce, in.aad, in.aad_len);
+	IMB_CHACHA20_POLY1305_DEC_UPDATE(m, c->k.chacha, &ctx, in.data, in.data, (uint64_t)len);
 	IMB_CHACHA20_POLY1305_DEC_FINALIZE(m, &ctx, tag, sizeof(tag));
-	if (icv_equal(tag, data + len, OV2_GCM_ICV_LEN))
+	if (icv_equal(tag, in.data + len, OV2_GCM_ICV_LEN))
 		return 0;
 	/* a stream cipher: encrypting the plaintext again restores the bytes */
-	IMB_CHACHA20_POLY1305_INIT(m, c->k.chacha, &ctx, nonce, aad, aad_len);
-	IMB_CHACHA20_POLY1305_ENC_UPDATE(m, c->k.chacha, &ctx, data, data, (uint64_t)len);
-	IMB_CHACHA20_POLY1305_ENC_FINALIZE(m, &ctx, tag, sizeof(tag));
+	chacha_enc(m, c, &in, (uint64_t)len, tag);
 	return -EBADMSG;
 }
 
@@ -472,21 +497,12 @@ static int
 chacha_seal(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 	    uint32_t seq_hi)
 {
-	IMB_MGR *m = ov2_crypto_mgr();
-	int64_t len = esp_payload_len(c, esp_len);
-	uint8_t *iv = esp + OV2_ESP_HDR_LEN, *data = iv + 8;
-	struct chacha20_poly1305_context_data ctx;
-	uint8_t aad[12], nonce[12];
-	uint32_t aad_len;
+	struct aead_in in;
+	int64_t len = aead_prep(c, esp, esp_len, esn, seq_hi, &in);
 
 	if (len < 0)
 		return -EINVAL;
-	aad_len = esp_aad(aad, esp, esn, seq_hi);
-	memcpy(nonce, c->salt, 4);
-	memcpy(nonce + 4, iv, 8);
-	IMB_CHACHA20_POLY1305_INIT(m, c->k.chacha, &ctx, nonce, aad, aad_len);
-	IMB_CHACHA20_POLY1305_ENC_UPDATE(m, c->k.chacha, &ctx, data, data, (uint64_t)len);
-	IMB_CHACHA20_POLY1305_ENC_FINALIZE(m, &ctx, data + len, OV2_GCM_ICV_LEN);
+	chacha_enc(ov2_crypto_mgr(), c, &in, (uint64_t)len, in.data + len);
 	return 0;
 }
 

@@ -257,6 +257,34 @@ esn_hi(const struct ov2_sa *sa, uint32_t seq_lo)
 				sa->nic.window, seq_lo);
 }
 
+
+/*
+ * The second ESP SA of a packet (a transport SA nested in a tunnel, or the
+ * ESP of an AH + ESP bundle): verify and decrypt esp[0..esp_len) in place,
+ * its ESN high half in the OOB's seq_hi2. Returns 0, or -1 with the
+ * packet's status set to the failure (esp_len >= the ESP header).
+ */
+static int
+rx_second_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, struct ov2_sa *sa2,
+	      uint8_t *esp, uint32_t esp_len)
+{
+	uint32_t seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
+	uint32_t hi = esn_hi(sa2, seq_lo);
+	int rc;
+
+	ov2_oob(m)->seq_hi2 = hi;
+	rc = ov2_crypto_esp_open(&sa2->crypto, esp, esp_len,
+				 (sa2->conf.flags & OV2_SA_F_ESN) != 0, hi);
+	if (rc != 0) {
+		ov2_oob_set_status(ov2_oob(m), rc == -EBADMSG ? esp_auth_failed(sa2) :
+				   OV2_CRYPTO_INVALID_PACKET_SYNTAX);
+		return -1;
+	}
+	account_life(ctx, m, sa2, seq_lo, esp_len - OV2_ESP_HDR_LEN - sa2->crypto.iv_len -
+		     sa2->crypto.icv_len);
+	return 0;
+}
+
 /*
  * A transport SA nested inside a tunnel SA (OV2 TransportTunnelCombined):
  * the tunnel's decrypted payload inner[0..len) is an IP packet whose ESP
@@ -272,9 +300,8 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 	struct ov2_pkt_info pi = { 0 };
 	struct ov2_sa_key k;
 	struct ov2_sa *sa2;
-	uint32_t hl, ip_len, esp_len, seq_lo, hi, dport = 0;
+	uint32_t hl, ip_len, esp_len, dport = 0;
 	uint8_t *esp, fam, proto, *dst;
-	int rc;
 
 	if (nh == IPPROTO_IPIP && len >= 20 && (inner[0] >> 4) == 4) {
 		hl = (uint32_t)(inner[0] & 0xf) * 4;
@@ -322,21 +349,9 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 		ov2_oob_set_status(ov2_oob(m), OV2_CRYPTO_INVALID_PROTOCOL);
 		return -1;
 	}
-	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
-	hi = esn_hi(sa2, seq_lo);
-	ov2_oob_set_next_done(ov2_oob(m), hi);
+	ov2_oob_set_next_done(ov2_oob(m));
 	ctx->stats.next_crypto_done++;
-	rc = ov2_crypto_esp_open(&sa2->crypto, esp, esp_len, (sa2->conf.flags & OV2_SA_F_ESN) != 0,
-				 hi);
-	if (rc != 0) {
-		ov2_oob_set_status(ov2_oob(m), rc == -EBADMSG ?
-				   OV2_CRYPTO_TRANSPORT_ESP_AUTH_FAILED :
-				   OV2_CRYPTO_INVALID_PACKET_SYNTAX);
-		return -1;
-	}
-	account_life(ctx, m, sa2, seq_lo, esp_len - OV2_ESP_HDR_LEN - sa2->crypto.iv_len -
-		     sa2->crypto.icv_len);
-	return 0;
+	return rx_second_esp(ctx, m, sa2, esp, esp_len);
 }
 
 /* Rules 5-6 for ESP: check lengths, infer the ESN high half, verify and
@@ -402,10 +417,9 @@ rx_bundle_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, const struct ov2_
 	      struct ov2_sa *ah_sa, uint8_t nh, uint32_t ah_len)
 {
 	uint8_t *esp = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l2_len + pi->l3_len + ah_len);
-	uint32_t esp_len = pi->ip_len - pi->l3_len - ah_len, seq_lo, hi;
+	uint32_t esp_len = pi->ip_len - pi->l3_len - ah_len;
 	struct ov2_sa_key k;
 	struct ov2_sa *esa;
-	int rc;
 
 	if (nh != OV2_IPPROTO_ESP || esp_len < OV2_ESP_HDR_LEN ||
 	    rte_be_to_cpu_32(*(const unaligned_uint32_t *)esp) != ah_sa->conf.bundle_spi) {
@@ -421,18 +435,7 @@ rx_bundle_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, const struct ov2_
 		ov2_oob_set_status(ov2_oob(m), OV2_CRYPTO_INVALID_PROTOCOL);
 		return;
 	}
-	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
-	hi = esn_hi(esa, seq_lo);
-	ov2_oob(m)->seq_hi2 = hi;
-	rc = ov2_crypto_esp_open(&esa->crypto, esp, esp_len, (esa->conf.flags & OV2_SA_F_ESN) != 0,
-				 hi);
-	if (rc != 0) {
-		ov2_oob_set_status(ov2_oob(m), rc == -EBADMSG ? esp_auth_failed(esa) :
-				   OV2_CRYPTO_INVALID_PACKET_SYNTAX);
-		return;
-	}
-	account_life(ctx, m, esa, seq_lo, esp_len - OV2_ESP_HDR_LEN - esa->crypto.iv_len -
-		     esa->crypto.icv_len);
+	rx_second_esp(ctx, m, esa, esp, esp_len);
 }
 
 /* AH (RFC 4302): verify the ICV over the packet with its mutable fields

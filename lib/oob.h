@@ -76,10 +76,9 @@ ov2_oob_clear(struct ov2_oob *o)
 
 /* NextCryptoDone: the nested transport SA was checked too. */
 static inline void
-ov2_oob_set_next_done(struct ov2_oob *o, uint32_t seq_hi2)
+ov2_oob_set_next_done(struct ov2_oob *o)
 {
 	o->rx |= OV2_RX_NEXT_CRYPTO_DONE;
-	o->seq_hi2 = seq_hi2;
 }
 
 static inline void

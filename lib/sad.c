@@ -159,19 +159,14 @@ enum ov2_udp_kind
 ov2_sad_udp_classify(const struct ov2_sad *sad, const struct rte_mbuf *m,
 		     struct ov2_pkt_info *pi)
 {
-	uint32_t n = __atomic_load_n(&sad->n_udp_ports, __ATOMIC_ACQUIRE), i, off, len;
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint16_t dport;
+	uint32_t off, len;
 
-	if (n == 0 || pi->proto != IPPROTO_UDP)
+	if (pi->proto != IPPROTO_UDP)
 		return OV2_UDP_NOT_ESP;
 	off = (uint32_t)pi->l2_len + pi->l3_len;
-	if (off + OV2_UDP_HDR_LEN > m->data_len || pi->l3_len + OV2_UDP_HDR_LEN > pi->ip_len)
-		return OV2_UDP_NOT_ESP;
-	dport = (uint16_t)(p[off + 2] << 8 | p[off + 3]);
-	for (i = 0; i < n && sad->udp_ports[i] != dport; i++)
-		;
-	if (i == n)
+	if (off + OV2_UDP_HDR_LEN > m->data_len || pi->l3_len + OV2_UDP_HDR_LEN > pi->ip_len ||
+	    !ov2_sad_udp_port(sad, (uint16_t)(p[off + 2] << 8 | p[off + 3])))
 		return OV2_UDP_NOT_ESP;
 	off += OV2_UDP_HDR_LEN;
 	len = pi->ip_len - pi->l3_len - OV2_UDP_HDR_LEN;
@@ -415,21 +410,6 @@ ov2_sad_add_out(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 out:
 	rte_spinlock_unlock(&sad->lock);
 	return rc;
-}
-
-int
-ov2_sad_out_live(const struct ov2_sad *sad, uint32_t spi)
-{
-	struct ov2_sad *s = (struct ov2_sad *)(uintptr_t)sad;
-	uint32_t i;
-	int live = 0;
-
-	rte_spinlock_lock(&s->lock);
-	for (i = 0; i < s->n_out; i++)
-		if (s->out[i].spi == spi && !s->out[i].deleted)
-			live = 1;
-	rte_spinlock_unlock(&s->lock);
-	return live;
 }
 
 uint32_t

@@ -136,9 +136,8 @@ int ov2_sad_udp_port(const struct ov2_sad *sad, uint16_t port);
 int ov2_sad_add_out(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 		    char *err, size_t errlen);
 
-/* Live outbound records, and whether SPI spi is one of them. */
+/* Live outbound records. */
 uint32_t ov2_sad_out_count(const struct ov2_sad *sad);
-int ov2_sad_out_live(const struct ov2_sad *sad, uint32_t spi);
 
 /*
  * OV2 DELETE_SA for an inbound SA and then its paired outbound SA, as the

@@ -22,7 +22,6 @@
  * them private).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,20 +40,6 @@
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
 /* ------------------------------------------------------------------ */
-
-/* Fill err and return -EINVAL. */
-static int __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 /* Decimal digits only, at most max (ranges and prefix lengths). */
 static int
@@ -132,7 +117,7 @@ kw_pri(struct sp_parse *ps, const struct ov2_tok *v)
 	char sb[OV2_TOK_SHOW_BUF];
 
 	if (ov2_tok_u32(v, &ps->r->pri) < 0)
-		return fail(ps->err, ps->errlen, "invalid pri '%s' (decimal or 0x-hex, "
+		return ov2_tok_fail(ps->err, ps->errlen, "invalid pri '%s' (decimal or 0x-hex, "
 			    "0..4294967295)", ov2_tok_show(v, sb, sizeof(sb)));
 	return 0;
 }
@@ -152,11 +137,11 @@ kw_prefix(struct sp_parse *ps, const struct ov2_tok *v, const char *what,
 	int bad = 0;
 
 	if (slash == NULL)
-		return fail(ps->err, ps->errlen, "%s '%s' needs a prefix length "
+		return ov2_tok_fail(ps->err, ps->errlen, "%s '%s' needs a prefix length "
 			    "(ADDR/LEN; one host is /%u)", what, ov2_tok_show(v, sb, sizeof(sb)), max);
 	an = (size_t)(slash - v->p);
 	if (an == 0 || an >= sizeof(buf))
-		return fail(ps->err, ps->errlen, "invalid %s address in '%s'", what,
+		return ov2_tok_fail(ps->err, ps->errlen, "invalid %s address in '%s'", what,
 			    ov2_tok_show(v, sb, sizeof(sb)));
 	memcpy(buf, v->p, an);
 	buf[an] = '\0';
@@ -164,14 +149,14 @@ kw_prefix(struct sp_parse *ps, const struct ov2_tok *v, const char *what,
 	if (inet_pton(af, buf, addr) != 1) {
 		memset(addr, 0, 16);
 		if (inet_pton(fam == 4 ? AF_INET6 : AF_INET, buf, other) == 1)
-			return fail(ps->err, ps->errlen, "%s '%s' is not an IPv%u "
+			return ov2_tok_fail(ps->err, ps->errlen, "%s '%s' is not an IPv%u "
 				    "address (the rule is ipv%u)", what,
 				    ov2_tok_show(v, sb, sizeof(sb)), fam, fam);
-		return fail(ps->err, ps->errlen, "invalid %s address in '%s'", what,
+		return ov2_tok_fail(ps->err, ps->errlen, "invalid %s address in '%s'", what,
 			    ov2_tok_show(v, sb, sizeof(sb)));
 	}
 	if (parse_dec(slash + 1, v->n - an - 1, max, &len) < 0)
-		return fail(ps->err, ps->errlen, "invalid %s prefix length in '%s' "
+		return ov2_tok_fail(ps->err, ps->errlen, "invalid %s prefix length in '%s' "
 			    "(0..%u)", what, ov2_tok_show(v, sb, sizeof(sb)), max);
 	for (i = 0; i < max / 8; i++) {
 		uint32_t keep = len >= 8 * (i + 1) ? 8 : len > 8 * i ? len - 8 * i : 0;
@@ -188,7 +173,7 @@ kw_prefix(struct sp_parse *ps, const struct ov2_tok *v, const char *what,
 	if (bad) {
 		if (inet_ntop(af, net, nb, sizeof(nb)) == NULL)
 			nb[0] = '\0';
-		return fail(ps->err, ps->errlen, "%s '%s' has address bits set beyond "
+		return ov2_tok_fail(ps->err, ps->errlen, "%s '%s' has address bits set beyond "
 			    "the /%u prefix (the network is %s/%u)", what,
 			    ov2_tok_show(v, sb, sizeof(sb)), len, nb, len);
 	}
@@ -240,10 +225,10 @@ kw_proto(struct sp_parse *ps, const struct ov2_tok *v)
 	int rc = parse_range(v, 255, 1, &lo, &hi);
 
 	if (rc == -1)
-		return fail(ps->err, ps->errlen, "invalid proto '%s' (expected P or "
+		return ov2_tok_fail(ps->err, ps->errlen, "invalid proto '%s' (expected P or "
 			    "P:Q, decimal 0..255)", ov2_tok_show(v, sb, sizeof(sb)));
 	if (rc == -2)
-		return fail(ps->err, ps->errlen, "proto range '%s' is empty (%u > %u)",
+		return ov2_tok_fail(ps->err, ps->errlen, "proto range '%s' is empty (%u > %u)",
 			    ov2_tok_show(v, sb, sizeof(sb)), lo, hi);
 	ps->r->proto_lo = (uint8_t)lo;
 	ps->r->proto_hi = (uint8_t)hi;
@@ -263,11 +248,11 @@ kw_port(struct sp_parse *ps, const struct ov2_tok *v, const char *what,
 	int rc = parse_range(v, 65535, 0, &lo, &hi);
 
 	if (rc == -1)
-		return fail(ps->err, ps->errlen, "invalid %s '%s' (expected A:B, "
+		return ov2_tok_fail(ps->err, ps->errlen, "invalid %s '%s' (expected A:B, "
 			    "decimal 0..65535; one port P is P:P)", what,
 			    ov2_tok_show(v, sb, sizeof(sb)));
 	if (rc == -2)
-		return fail(ps->err, ps->errlen, "%s range '%s' is empty (%u > %u)",
+		return ov2_tok_fail(ps->err, ps->errlen, "%s range '%s' is empty (%u > %u)",
 			    what, ov2_tok_show(v, sb, sizeof(sb)), lo, hi);
 	*plo = (uint16_t)lo;
 	*phi = (uint16_t)hi;
@@ -303,13 +288,13 @@ bad_keyword(struct sp_parse *ps, const struct ov2_tok *t)
 	char sb[OV2_TOK_SHOW_BUF];
 
 	if (ov2_tok_is(t, "ah"))
-		return fail(ps->err, ps->errlen, "AH policies are not supported "
+		return ov2_tok_fail(ps->err, ps->errlen, "AH policies are not supported "
 			    "(sp rules are 'esp')");
 	if (ov2_tok_is(t, "in") || ov2_tok_is(t, "out") || ov2_tok_is(t, "ipv4") ||
 	    ov2_tok_is(t, "ipv6"))
-		return fail(ps->err, ps->errlen, "'%s' must come right after 'sp' "
+		return ov2_tok_fail(ps->err, ps->errlen, "'%s' must come right after 'sp' "
 			    "(sp ipv4|ipv6 in|out esp ...)", ov2_tok_show(t, sb, sizeof(sb)));
-	return fail(ps->err, ps->errlen, "unknown keyword '%s'", ov2_tok_show(t, sb, sizeof(sb)));
+	return ov2_tok_fail(ps->err, ps->errlen, "unknown keyword '%s'", ov2_tok_show(t, sb, sizeof(sb)));
 }
 
 static int
@@ -322,7 +307,7 @@ set_action(struct sp_parse *ps, int kw)
 	};
 
 	if (ps->action_kw >= 0)
-		return fail(ps->err, ps->errlen, "'%s' conflicts with '%s' (a rule has "
+		return ov2_tok_fail(ps->err, ps->errlen, "'%s' conflicts with '%s' (a rule has "
 			    "one action)", keywords[kw].name, keywords[ps->action_kw].name);
 	ps->action_kw = kw;
 	ps->r->action = action[kw];
@@ -340,7 +325,7 @@ parse_keywords(struct sp_parse *ps, const char *s)
 		if (i < 0)
 			return bad_keyword(ps, &t);
 		if (ps->seen & (1u << i))
-			return fail(ps->err, ps->errlen, "keyword '%s' is given twice",
+			return ov2_tok_fail(ps->err, ps->errlen, "keyword '%s' is given twice",
 				    keywords[i].name);
 		ps->seen |= 1u << i;
 		if (i == KW_PROTECT || i == KW_BYPASS || i == KW_DISCARD) {
@@ -351,7 +336,7 @@ parse_keywords(struct sp_parse *ps, const char *s)
 		if (keywords[i].fn == NULL)
 			continue;
 		if (!ov2_tok_next(&s, &v))
-			return fail(ps->err, ps->errlen, "keyword '%s' needs a value",
+			return ov2_tok_fail(ps->err, ps->errlen, "keyword '%s' needs a value",
 				    keywords[i].name);
 		rc = keywords[i].fn(ps, &v);
 		if (rc != 0)
@@ -368,16 +353,16 @@ parse_head(struct sp_parse *ps, const char **s)
 	struct ov2_tok t;
 
 	if (!ov2_tok_next(s, &t))
-		return fail(ps->err, ps->errlen, "sp needs an address family "
+		return ov2_tok_fail(ps->err, ps->errlen, "sp needs an address family "
 			    "('ipv4' or 'ipv6')");
 	if (!ov2_tok_is(&t, "ipv4") && !ov2_tok_is(&t, "ipv6"))
-		return fail(ps->err, ps->errlen, "unknown sp address family '%s' "
+		return ov2_tok_fail(ps->err, ps->errlen, "unknown sp address family '%s' "
 			    "(expected 'ipv4' or 'ipv6')", ov2_tok_show(&t, sb, sizeof(sb)));
 	ps->r->family = ov2_tok_is(&t, "ipv4") ? 4 : 6;
 	if (!ov2_tok_next(s, &t))
-		return fail(ps->err, ps->errlen, "sp needs a direction ('in' or 'out')");
+		return ov2_tok_fail(ps->err, ps->errlen, "sp needs a direction ('in' or 'out')");
 	if (!ov2_tok_is(&t, "in") && !ov2_tok_is(&t, "out"))
-		return fail(ps->err, ps->errlen, "unknown sp direction '%s' "
+		return ov2_tok_fail(ps->err, ps->errlen, "unknown sp direction '%s' "
 			    "(expected 'in' or 'out')", ov2_tok_show(&t, sb, sizeof(sb)));
 	ps->r->dir = ov2_tok_is(&t, "in") ? OV2_SA_IN : OV2_SA_OUT;
 	return 0;
@@ -390,7 +375,7 @@ ov2_sp_parse(const char *words, struct ov2_sp_rule *r, char *err, size_t errlen)
 	int rc;
 
 	if (words == NULL || r == NULL)
-		return fail(err, errlen, "no sp rule given");
+		return ov2_tok_fail(err, errlen, "no sp rule given");
 	memset(r, 0, sizeof(*r));
 	r->proto_hi = 255;
 	r->sport_hi = 65535;
@@ -399,10 +384,10 @@ ov2_sp_parse(const char *words, struct ov2_sp_rule *r, char *err, size_t errlen)
 	if (rc == 0)
 		rc = parse_keywords(&ps, words);
 	if (rc == 0 && !(ps.seen & (1u << KW_ESP)))
-		rc = fail(err, errlen, "missing 'esp' (sp ipv4|ipv6 in|out esp "
+		rc = ov2_tok_fail(err, errlen, "missing 'esp' (sp ipv4|ipv6 in|out esp "
 			  "protect SPI|bypass|discard ...)");
 	if (rc == 0 && ps.action_kw < 0)
-		rc = fail(err, errlen, "missing action ('protect SPI', 'bypass' or "
+		rc = ov2_tok_fail(err, errlen, "missing action ('protect SPI', 'bypass' or "
 			  "'discard')");
 	if (rc != 0) {
 		memset(r, 0, sizeof(*r));
@@ -509,14 +494,14 @@ check_rule(const struct ov2_sp_rule *r, uint32_t i, char *err, size_t errlen)
 	unsigned int max = r->family == 4 ? 32 : 128;
 
 	if (r->family != 4 && r->family != 6)
-		return fail(err, errlen, "rule %u: family %u is not 4 or 6", i, r->family);
+		return ov2_tok_fail(err, errlen, "rule %u: family %u is not 4 or 6", i, r->family);
 	if (r->action < OV2_SP_PROTECT || r->action > OV2_SP_DISCARD)
-		return fail(err, errlen, "rule %u: unknown action %u", i, r->action);
+		return ov2_tok_fail(err, errlen, "rule %u: unknown action %u", i, r->action);
 	if (r->src_len > max || r->dst_len > max)
-		return fail(err, errlen, "rule %u: prefix length over %u", i, max);
+		return ov2_tok_fail(err, errlen, "rule %u: prefix length over %u", i, max);
 	if (r->proto_lo > r->proto_hi || r->sport_lo > r->sport_hi ||
 	    r->dport_lo > r->dport_hi)
-		return fail(err, errlen, "rule %u: empty proto or port range", i);
+		return ov2_tok_fail(err, errlen, "rule %u: empty proto or port range", i);
 	return 0;
 }
 
@@ -647,7 +632,7 @@ build_family(struct ov2_spd *spd, unsigned int fam, const int32_t *prio,
 		return 0;
 	buf = calloc(cnt, rsz);
 	if (buf == NULL)
-		return fail(err, errlen, "out of memory for %u IPv%u rules", cnt, fam);
+		return ov2_tok_fail(err, errlen, "out of memory for %u IPv%u rules", cnt, fam);
 	for (i = 0; i < spd->n; i++) {
 		const struct ov2_sp_rule *r = &spd->rules[i];
 		struct rte_acl_rule *a = (struct rte_acl_rule *)(buf + rsz * k);
@@ -670,7 +655,7 @@ build_family(struct ov2_spd *spd, unsigned int fam, const int32_t *prio,
 	ctx = acl_create(name, fam, socket, rsz, cnt);
 	if (ctx == NULL) {
 		free(buf);
-		return fail(err, errlen, "cannot create the IPv%u policy classifier: %s",
+		return ov2_tok_fail(err, errlen, "cannot create the IPv%u policy classifier: %s",
 			    fam, rte_strerror(rte_errno));
 	}
 	rc = rte_acl_add_rules(ctx, (const struct rte_acl_rule *)buf, cnt);
@@ -679,7 +664,7 @@ build_family(struct ov2_spd *spd, unsigned int fam, const int32_t *prio,
 	free(buf);
 	if (rc != 0) {
 		rte_acl_free(ctx);
-		return fail(err, errlen, "cannot build the IPv%u policy classifier "
+		return ov2_tok_fail(err, errlen, "cannot build the IPv%u policy classifier "
 			    "(%u rules): %s", fam, cnt, strerror(-rc));
 	}
 	if (fam == 4)
@@ -698,7 +683,7 @@ ov2_spd_create(const char *name, const struct ov2_sp_rule *rules, uint32_t n,
 	uint32_t i, n_in = 0;
 
 	if (n > 0 && rules == NULL) {
-		fail(err, errlen, "no rules given");
+		ov2_tok_fail(err, errlen, "no rules given");
 		return NULL;
 	}
 	name = name != NULL ? name : "spd";
@@ -710,20 +695,20 @@ ov2_spd_create(const char *name, const struct ov2_sp_rule *rules, uint32_t n,
 		n_in++;
 	}
 	if (n_in > RTE_ACL_MAX_PRIORITY) {
-		fail(err, errlen, "too many inbound rules (%u, at most %u)", n_in,
+		ov2_tok_fail(err, errlen, "too many inbound rules (%u, at most %u)", n_in,
 		     (unsigned int)RTE_ACL_MAX_PRIORITY);
 		return NULL;
 	}
 	spd = rte_zmalloc_socket("ov2_spd", sizeof(*spd), 0, socket);
 	if (spd == NULL) {
-		fail(err, errlen, "out of memory for the policy");
+		ov2_tok_fail(err, errlen, "out of memory for the policy");
 		return NULL;
 	}
 	if (n_in > 0) {
 		spd->rules = rte_malloc_socket("ov2_spd_rules", sizeof(*rules) * n_in,
 					       0, socket);
 		if (spd->rules == NULL) {
-			fail(err, errlen, "out of memory for %u policy rules", n_in);
+			ov2_tok_fail(err, errlen, "out of memory for %u policy rules", n_in);
 			ov2_spd_free(spd);
 			return NULL;
 		}
@@ -732,7 +717,7 @@ ov2_spd_create(const char *name, const struct ov2_sp_rule *rules, uint32_t n,
 				spd->rules[spd->n++] = rules[i];
 		prio = priorities(spd->rules, spd->n);
 		if (prio == NULL) {
-			fail(err, errlen, "out of memory for %u policy rules", n_in);
+			ov2_tok_fail(err, errlen, "out of memory for %u policy rules", n_in);
 			ov2_spd_free(spd);
 			return NULL;
 		}

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "tok.h"
@@ -115,19 +117,32 @@ ov2_tok_u32(const struct ov2_tok *t, uint32_t *out)
 }
 
 int
+ov2_tok_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+int
 ov2_tok_spi(const struct ov2_tok *t, uint32_t *spi, char *err, size_t errlen)
 {
 	char sb[OV2_TOK_SHOW_BUF];
 	uint32_t v;
 
 	if (ov2_tok_u32(t, &v) < 0) {
-		snprintf(err, errlen, "invalid SPI '%s' (decimal or 0x-hex, 256..4294967295)",
-			 ov2_tok_show(t, sb, sizeof(sb)));
+		ov2_tok_fail(err, errlen, "invalid SPI '%s' (decimal or 0x-hex, "
+			     "256..4294967295)", ov2_tok_show(t, sb, sizeof(sb)));
 		return -1;
 	}
 	if (v < 256) {
-		snprintf(err, errlen, "SPI %u is reserved (RFC 4303: 0 is never used, 1-255 "
-			 "are reserved by IANA); use 256..4294967295", v);
+		ov2_tok_fail(err, errlen, "SPI %u is reserved (RFC 4303: 0 is never used, "
+			     "1-255 are reserved by IANA); use 256..4294967295", v);
 		return -1;
 	}
 	*spi = v;

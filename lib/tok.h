@@ -37,6 +37,10 @@ int ov2_hex_val(char c);
 int ov2_tok_u32(const struct ov2_tok *t, uint32_t *out);
 int ov2_tok_u64(const struct ov2_tok *t, uint64_t *out);
 
+/* Fill err (when given) with the message and return -EINVAL. */
+int ov2_tok_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* An SPI as the text formats take it: decimal or 0x-hex, 256..2^32-1
  * (RFC 4303: 0 is never used, 1-255 are reserved). Returns 0, or -1 with
  * err saying why. */
