@@ -290,6 +290,42 @@ def check_per_sa(fl, stats, what):
     return clear
 
 
+def new_manifest():
+    """An empty manifest: the counters ov2rx must report (as ov2gen's
+    --manifest writes them), filled with manifest_count()."""
+    return {'frames': 0, 'delivered': 0, 'crypto_status': {},
+            'not_offloaded': 0, 'sw_processed': 0, 'fragments': 0,
+            'reassembled': 0, 'frag_merged': 0, 'frag_held': 0,
+            'drops': {}, 'kinds': {}}
+
+
+def manifest_count(m, kind, frames=1, status=None, drop=None, delivered=False,
+                   software=False):
+    """One packet of `kind` sent as `frames` frames (more than 1: fragments,
+    reassembled into one). status: its CryptoStatus, set by the NIC side
+    or, with software, by the consumer's software path for a packet that
+    came without OOB."""
+    m['frames'] += frames
+    if status:
+        m['crypto_status'][status] = m['crypto_status'].get(status, 0) + 1
+    if not status or software:
+        m['not_offloaded'] += frames
+    if software:
+        m['sw_processed'] += 1
+    if frames > 1:
+        m['fragments'] += frames
+        m['reassembled'] += 1
+        m['frag_merged'] += frames - 1
+    if drop:
+        m['drops'][drop] = m['drops'].get(drop, 0) + 1
+    if delivered:
+        m['delivered'] += 1
+    k = m['kinds'].setdefault(kind, {'packets': 0, 'frames': 0, 'delivered': 0})
+    k['packets'] += 1
+    k['frames'] += frames
+    k['delivered'] += 1 if delivered else 0
+
+
 def check_stats(fl, stats, manifest, what):
     """Every key of the manifest against the stats JSON, zero for the rest of
     crypto_status and drops, the accounting invariant and the per-SA

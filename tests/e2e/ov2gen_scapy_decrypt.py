@@ -89,38 +89,14 @@ class Checker:
         self.ivs = set()
         self.kinds = {}
         self.delivered = []
-        self.man = {'frames': 0, 'delivered': 0, 'crypto_status': {},
-                    'not_offloaded': 0, 'sw_processed': 0, 'fragments': 0,
-                    'reassembled': 0, 'frag_merged': 0, 'frag_held': 0,
-                    'drops': {}, 'kinds': {}}
+        self.man = C.new_manifest()
 
     # -- outcome bookkeeping (the manifest, recomputed here) -----------
     def outcome(self, kind, frames=1, status=None, drop=None, delivered=False,
                 software=False):
-        """One packet of `frames` frames (2: fragments, reassembled into one).
-        status: its CryptoStatus, set by the NIC side or (software) by the
-        consumer's software path for a packet that came without OOB."""
+        """One packet of `frames` frames (see e2e_common.manifest_count)."""
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
-        m = self.man
-        m['frames'] += frames
-        if status:
-            m['crypto_status'][status] = m['crypto_status'].get(status, 0) + 1
-        if not status or software:
-            m['not_offloaded'] += frames
-        if software:
-            m['sw_processed'] += 1
-        if frames > 1:
-            m['fragments'] += frames
-            m['reassembled'] += 1
-            m['frag_merged'] += frames - 1
-        if drop:
-            m['drops'][drop] = m['drops'].get(drop, 0) + 1
-        if delivered:
-            m['delivered'] += 1
-        k = m['kinds'].setdefault(kind, {'packets': 0, 'frames': 0, 'delivered': 0})
-        k['packets'] += 1
-        k['frames'] += frames
-        k['delivered'] += 1 if delivered else 0
+        C.manifest_count(self.man, kind, frames, status, drop, delivered, software)
 
     def check_outer(self, f, i):
         ip, fl = f.ip, self.fl

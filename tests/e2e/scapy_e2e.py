@@ -86,36 +86,12 @@ class Traffic:
         self.seq = {sa['spi']: 0 for sa in SAS}
         self.frames = []
         self.expected = []
-        self.man = {'frames': 0, 'delivered': 0, 'crypto_status': {},
-                    'not_offloaded': 0, 'sw_processed': 0, 'fragments': 0,
-                    'reassembled': 0, 'frag_merged': 0, 'frag_held': 0,
-                    'drops': {}, 'kinds': {}}
+        self.man = C.new_manifest()
 
     def count(self, kind, status=None, drop=None, delivered=False, frames=1,
               software=False):
-        """One packet sent as `frames` frames (more than 1: fragments).
-        software: it reaches ov2rx without OOB and its software path sets
-        the status."""
-        m = self.man
-        m['frames'] += frames
-        if status:
-            m['crypto_status'][status] = m['crypto_status'].get(status, 0) + 1
-        if not status or software:
-            m['not_offloaded'] += frames
-        if software:
-            m['sw_processed'] += 1
-        if frames > 1:
-            m['fragments'] += frames
-            m['reassembled'] += 1
-            m['frag_merged'] += frames - 1
-        if drop:
-            m['drops'][drop] = m['drops'].get(drop, 0) + 1
-        if delivered:
-            m['delivered'] += 1
-        kd = m['kinds'].setdefault(kind, {'packets': 0, 'frames': 0, 'delivered': 0})
-        kd['packets'] += 1
-        kd['frames'] += frames
-        kd['delivered'] += 1 if delivered else 0
+        """One packet sent as `frames` frames (see e2e_common.manifest_count)."""
+        C.manifest_count(self.man, kind, frames, status, drop, delivered, software)
 
     def encrypt(self, sa, p, options=False):
         """ESP of p; options: the tunnel header carries a Router Alert
