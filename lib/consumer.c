@@ -17,6 +17,12 @@
  *      the SA must match. Cleartext needs a bypass rule.
  * Steps 1-5 run packet by packet; step 6 classifies the whole burst at
  * once; the counters (global and per SA) are added at the end.
+ *
+ * Steps 2-5 write the SA (replay window, UPDATE_SA, counters): only the
+ * SA's owner lcore runs them. A packet of an SA another lcore owns stops
+ * before step 2 and is handed to the owner (handoff.h), which runs steps
+ * 2-6 on it; a nested SA owned by yet another lcore is handed on the same
+ * way after the outer SA's steps.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -31,6 +37,7 @@
 #include <rte_mempool.h>
 #include "ah.h"
 #include "consumer.h"
+#include "handoff.h"
 #include "offload.h"
 #include "oob.h"
 #include "pkt.h"
@@ -40,6 +47,7 @@
 #define DELIVER OV2_DROP_COUNT	/* "no drop reason": deliver */
 #define HELD (OV2_DROP_COUNT + 1)	/* kept by reassembly */
 #define NO_REASSEMBLY (OV2_DROP_COUNT + 2)	/* this consumer has no table */
+#define HANDOFF (OV2_DROP_COUNT + 3)	/* to the lcore that owns the SA */
 
 #define IPPROTO_NONE_NH 59	/* RFC 4303 2.6 dummy packet */
 
@@ -208,6 +216,13 @@ ov2_consumer_init(struct ov2_consumer *c, const struct ov2_consumer_conf *conf,
 	c->spd = conf->spd;
 	c->stats = conf->stats;
 	c->big_pool = conf->big_pool;
+	c->ho = conf->handoff;
+	c->slot = conf->slot;
+	if (c->ho != NULL && c->slot >= c->ho->n) {
+		snprintf(err, errlen, "consumer slot %u outside a handoff group of %u",
+			 c->slot, c->ho->n);
+		return -EINVAL;
+	}
 	if (c->big_pool == NULL)
 		return 0;
 	c->death_row = rte_zmalloc_socket("ov2_frag_dr", sizeof(struct rte_ip_frag_death_row),
@@ -373,11 +388,44 @@ has_sa(const struct ov2_consumer *c, const struct rte_mbuf *m, const struct ov2_
 /* ------------------------------------------------------------------ */
 
 struct verdict {
-	unsigned int reason;	/* drop reason, DELIVER or HELD */
+	unsigned int reason;	/* drop reason, DELIVER, HELD or HANDOFF */
 	uint8_t pol;		/* enum pol */
+	uint8_t stage;		/* HANDOFF: enum ov2_handoff_stage */
+	uint8_t dst;		/* HANDOFF: the owner's slot */
 	struct ov2_sa *sa;	/* for per-SA counters and the policy */
 	struct ov2_sa *sa2;	/* the nested transport SA (NextCryptoDone) */
 };
+
+/*
+ * Does this consumer write sa's sequence state and counters? Yes when it
+ * owns sa, or claims it now: the first consumer to see an SA takes it with
+ * one compare-and-swap, and the owner never changes. Otherwise *owner is
+ * the owner's slot. Without a handoff group every SA is this consumer's.
+ */
+static inline int
+owns(const struct ov2_consumer *c, struct ov2_sa *sa, uint8_t *owner)
+{
+	uint32_t me = c->slot + 1, o;
+
+	if (c->ho == NULL)
+		return 1;
+	o = __atomic_load_n(&sa->owner, __ATOMIC_RELAXED);
+	/* relaxed is enough: the owner writes only state nobody else wrote
+	 * before it, and packets reach it through the rings (release /
+	 * acquire) */
+	if (o == 0 && __atomic_compare_exchange_n(&sa->owner, &o, me, 0, __ATOMIC_RELAXED,
+						  __ATOMIC_RELAXED))
+		return 1;
+	*owner = (uint8_t)(o - 1);
+	return o == me;
+}
+
+/* Counted by this consumer: an SA it owns (claimed by owns() already). */
+static inline int
+mine(const struct ov2_consumer *c, const struct ov2_sa *sa)
+{
+	return c->ho == NULL || __atomic_load_n(&sa->owner, __ATOMIC_RELAXED) == c->slot + 1;
+}
 
 /* SaDeleteReq: DELETE_SA for the SA and then its outbound pair, once. */
 static void
@@ -404,11 +452,14 @@ check_soft(struct ov2_consumer *c, struct ov2_sa *sa)
 	if ((cf->soft_packets == 0 || sa->nic.packets < cf->soft_packets) &&
 	    (cf->soft_bytes == 0 || sa->nic.bytes < cf->soft_bytes))
 		return;
-	if (__atomic_fetch_or(&sa->host.flags, OV2_SA_HOST_SOFT, __ATOMIC_RELAXED) &
-	    OV2_SA_HOST_SOFT)
+	/* host.flags is also or'ed by a deletion (possibly from elsewhere):
+	 * an atomic or, once per SA; the counter is the owner's alone */
+	if ((__atomic_load_n(&sa->host.flags, __ATOMIC_RELAXED) & OV2_SA_HOST_SOFT) ||
+	    (__atomic_fetch_or(&sa->host.flags, OV2_SA_HOST_SOFT, __ATOMIC_RELAXED) &
+	     OV2_SA_HOST_SOFT))
 		return;
 	c->stats->soft_expired++;
-	__atomic_fetch_add(&sa->host.stats.soft_expired, 1, __ATOMIC_RELAXED);
+	sa->host.stats.soft_expired++;
 	LOG(NOTICE, "soft lifetime reached: inbound SA %u (%" PRIu64 " packets, %" PRIu64
 	    " bytes); re-key it\n", cf->spi, sa->nic.packets, sa->nic.bytes);
 }
@@ -432,7 +483,7 @@ sa_gone(struct ov2_consumer *c, struct ov2_sa *sa, const struct ov2_oob *o)
 }
 
 /* Anti-replay (RFC 4303 3.4.3) on the verified packet, then the window
- * update and UPDATE_SA. One writer per SA at a time: host.lock. */
+ * update and UPDATE_SA. Only the SA's owner lcore gets here: no lock. */
 static unsigned int
 replay(struct ov2_sa *sa, const struct rte_mbuf *m, uint32_t seq_hi,
        const struct ov2_pkt_info *pi)
@@ -446,13 +497,11 @@ replay(struct ov2_sa *sa, const struct rte_mbuf *m, uint32_t seq_hi,
 						       pi->l2_len + pi->l3_len +
 						       (sa->conf.proto == OV2_IPPROTO_AH ? 8 : 4)));
 	seq = (sa->conf.flags & OV2_SA_F_ESN) ? (uint64_t)seq_hi << 32 | lo : lo;
-	rte_spinlock_lock(&sa->host.lock);
 	v = ov2_replay_check(&sa->replay, seq);
 	if (v == OV2_REPLAY_OK) {
 		ov2_replay_update(&sa->replay, seq);
 		ov2_sa_update_esn(sa, sa->replay.top);
 	}
-	rte_spinlock_unlock(&sa->host.lock);
 	return v == OV2_REPLAY_OK ? DELIVER :
 	       v == OV2_REPLAY_DUP ? OV2_DROP_REPLAY_DUP : OV2_DROP_REPLAY_OLD;
 }
@@ -484,6 +533,11 @@ nested_decap(struct ov2_consumer *c, struct rte_mbuf *m, const struct ov2_oob *o
 	sa2 = ov2_sad_lookup(c->sad, &k);
 	if (sa2 == NULL)
 		return OV2_DROP_SA_DELETED;
+	if (!owns(c, sa2, &v->dst)) {
+		/* its owner redoes this function from the start */
+		v->stage = OV2_HANDOFF_NESTED;
+		return HANDOFF;
+	}
 	v->sa2 = sa2;
 	if (sa_gone(c, sa2, o))
 		return OV2_DROP_SA_DELETED;
@@ -508,6 +562,11 @@ crypto_done_depth(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v,
 	struct ov2_pkt_info pi;
 
 	v->sa = sa;
+	if (sa != NULL && !owns(c, sa, &v->dst)) {
+		v->reason = HANDOFF;
+		v->stage = OV2_HANDOFF_SA;
+		return;	/* the owner counts it and does the rest */
+	}
 	if (s >= OV2_CRYPTO_STATUS_COUNT)
 		s = OV2_CRYPTO_GENERIC_ERROR;	/* a value OV2 does not define */
 	c->stats->crypto_status[s]++;
@@ -600,6 +659,12 @@ inner_ipsec(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v, uint1
 	}
 	crypto_done_depth(c, m, &v2, 1);
 	v->reason = v2.reason;
+	if (v2.reason == HANDOFF) {
+		/* the inner SA's owner goes on from crypto_done_depth() */
+		v->stage = OV2_HANDOFF_INNER;
+		v->dst = v2.dst;
+		return;
+	}
 	v->sa2 = v2.sa;
 }
 
@@ -742,7 +807,8 @@ policy(const struct ov2_consumer *c, struct rte_mbuf *pkts[], struct verdict v[]
 /* ------------------------------------------------------------------ */
 
 /* Per-SA delivered counts, added up over a run of packets of one SA (a
- * burst is mostly one or few SAs): one atomic add per run. */
+ * burst is mostly one or few SAs): one write to the SA per run. The
+ * counters are the owner's alone: plain adds. */
 struct sa_acc {
 	struct ov2_sa *sa;
 	uint64_t packets, bytes;
@@ -753,8 +819,8 @@ acc_flush(struct sa_acc *a)
 {
 	if (a->sa == NULL)
 		return;
-	__atomic_fetch_add(&a->sa->host.stats.delivered, a->packets, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&a->sa->host.stats.delivered_bytes, a->bytes, __ATOMIC_RELAXED);
+	a->sa->host.stats.delivered += a->packets;
+	a->sa->host.stats.delivered_bytes += a->bytes;
 	a->sa = NULL;
 	a->packets = 0;
 	a->bytes = 0;
@@ -764,7 +830,7 @@ static void
 count_sa(struct sa_acc *a, struct ov2_sa *sa, unsigned int reason, uint32_t bytes)
 {
 	if (reason != DELIVER) {
-		__atomic_fetch_add(&sa->host.stats.drops[reason], 1, __ATOMIC_RELAXED);
+		sa->host.stats.drops[reason]++;
 		return;
 	}
 	if (sa != a->sa) {
@@ -775,40 +841,79 @@ count_sa(struct sa_acc *a, struct ov2_sa *sa, unsigned int reason, uint32_t byte
 	a->bytes += bytes;
 }
 
-uint16_t
-ov2_consumer_rx(struct ov2_consumer *c, struct rte_mbuf *pkts[], uint16_t n,
-		uint8_t reason[], uint16_t *nb_drop)
+/*
+ * Enqueue the packets marked HANDOFF to their owners' rings, in burst
+ * order per owner (packets of one SA stay in order). What a full ring does
+ * not take becomes a handoff_full drop here: never wait, so two lcores
+ * handing off to each other cannot deadlock.
+ */
+static void
+hand_off(struct ov2_consumer *c, struct rte_mbuf *pkts[], struct verdict v[], uint16_t n)
+{
+	struct ov2_handoff_item it[n];
+	uint16_t idx[n];
+	uint64_t todo = 0;
+	uint16_t i, k, sent;
+	unsigned int d;
+
+	for (i = 0; i < n; i++)
+		if (v[i].reason == HANDOFF)
+			todo |= UINT64_C(1) << v[i].dst;
+	while (todo != 0) {
+		d = (unsigned int)__builtin_ctzll(todo);
+		todo &= todo - 1;
+		for (i = 0, k = 0; i < n; i++) {
+			if (v[i].reason != HANDOFF || v[i].dst != d)
+				continue;
+			it[k].m = pkts[i];
+			it[k].outer = v[i].stage == OV2_HANDOFF_SA ? NULL : v[i].sa;
+			it[k].stage = v[i].stage;
+			it[k].reserved = 0;
+			idx[k++] = i;
+		}
+		sent = (uint16_t)rte_ring_enqueue_burst_elem(ov2_handoff_ring(c->ho, c->slot, d),
+				it, sizeof(it[0]), k, NULL);
+		for (i = sent; i < k; i++)
+			v[idx[i]].reason = OV2_DROP_HANDOFF_FULL;
+	}
+}
+
+/*
+ * The end of a burst, received or drained: the policy, the handoffs, the
+ * counters (global, and per SA for the SAs this consumer owns), and the
+ * array sorted into delivered then dropped.
+ */
+static uint16_t
+finish(struct ov2_consumer *c, struct rte_mbuf *pkts[], struct verdict v[], uint16_t n,
+       uint8_t reason[], uint16_t *nb_drop)
 {
 	struct rte_mbuf *drop[n + 1];
-	struct verdict v[n + 1];
 	struct sa_acc acc = { 0 }, acc2 = { 0 };
 	uint8_t why[n + 1];
-	uint16_t i, k = 0, nd = 0;
+	uint16_t i, k = 0, nd = 0, nh = 0;
 
-	if (nb_drop != NULL)
-		*nb_drop = 0;
-	if (n == 0)
-		return 0;
-	memset(v, 0, sizeof(v[0]) * n);
-	for (i = 0; i < n; i++) {
-		c->stats->rx_packets++;
-		c->stats->rx_bytes += pkts[i]->pkt_len;
-		if (ov2_oob_crypto_done(ov2_oob(pkts[i])))
-			crypto_done(c, pkts[i], &v[i]);
-		else
-			not_offloaded(c, &pkts[i], &v[i]);
-	}
 	if (c->spd != NULL && ov2_spd_count(c->spd) > 0)
 		policy(c, pkts, v, n);
+	for (i = 0; i < n; i++)
+		nh += v[i].reason == HANDOFF;
+	if (nh != 0)
+		hand_off(c, pkts, v, n);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		unsigned int r = v[i].reason;
 
 		if (r == HELD)
 			continue;
-		if (v[i].sa != NULL)
+		if (r == HANDOFF) {
+			/* the owner counts it; an outer SA of this lcore has
+			 * passed it on, which is its delivery */
+			if (v[i].stage != OV2_HANDOFF_SA && v[i].sa != NULL && mine(c, v[i].sa))
+				count_sa(&acc, v[i].sa, DELIVER, m->pkt_len);
+			continue;
+		}
+		if (v[i].sa != NULL && mine(c, v[i].sa))
 			count_sa(&acc, v[i].sa, r, m->pkt_len);
-		if (v[i].sa2 != NULL)
+		if (v[i].sa2 != NULL && mine(c, v[i].sa2))
 			count_sa(&acc2, v[i].sa2, r, m->pkt_len);
 		if (r == DELIVER) {
 			c->stats->delivered++;
@@ -828,4 +933,99 @@ ov2_consumer_rx(struct ov2_consumer *c, struct rte_mbuf *pkts[], uint16_t n,
 	if (nb_drop != NULL)
 		*nb_drop = nd;
 	return k;
+}
+
+uint16_t
+ov2_consumer_rx(struct ov2_consumer *c, struct rte_mbuf *pkts[], uint16_t n,
+		uint8_t reason[], uint16_t *nb_drop)
+{
+	struct verdict v[n + 1];
+	uint16_t i;
+
+	if (nb_drop != NULL)
+		*nb_drop = 0;
+	if (n == 0)
+		return 0;
+	memset(v, 0, sizeof(v[0]) * n);
+	for (i = 0; i < n; i++) {
+		c->stats->rx_packets++;
+		c->stats->rx_bytes += pkts[i]->pkt_len;
+		if (ov2_oob_crypto_done(ov2_oob(pkts[i])))
+			crypto_done(c, pkts[i], &v[i]);
+		else
+			not_offloaded(c, &pkts[i], &v[i]);
+	}
+	return finish(c, pkts, v, n, reason, nb_drop);
+}
+
+/* A packet handed to this consumer: go on where the sender stopped. */
+static void
+resume(struct ov2_consumer *c, const struct ov2_handoff_item *it, struct verdict *v)
+{
+	struct verdict v2 = { 0 };
+
+	switch (it->stage) {
+	case OV2_HANDOFF_SA:
+		crypto_done(c, it->m, v);
+		return;
+	case OV2_HANDOFF_NESTED:
+		v->sa = it->outer;
+		v->pol = POL_PROTECTED;
+		v->reason = nested_decap(c, it->m, ov2_oob(it->m), v);
+		return;
+	default:	/* OV2_HANDOFF_INNER */
+		v->sa = it->outer;
+		v->pol = POL_PROTECTED;
+		crypto_done_depth(c, it->m, &v2, 1);
+		v->reason = v2.reason;
+		v->sa2 = v2.sa;
+		return;
+	}
+}
+
+unsigned int
+ov2_consumer_waiting(const struct ov2_consumer *c)
+{
+	unsigned int s, t = 0;
+
+	if (c->ho == NULL)
+		return 0;
+	for (s = 0; s < c->ho->n; s++)
+		if (s != c->slot)
+			t += rte_ring_count(ov2_handoff_ring(c->ho, s, c->slot));
+	return t;
+}
+
+uint16_t
+ov2_consumer_drain(struct ov2_consumer *c, struct rte_mbuf *pkts[], uint16_t max,
+		   uint8_t reason[], uint16_t *nb_drop, uint16_t *nb_taken)
+{
+	struct ov2_handoff_item it[max + 1];
+	struct verdict v[max + 1];
+	unsigned int s, tried;
+	uint16_t n = 0, i;
+
+	if (nb_drop != NULL)
+		*nb_drop = 0;
+	*nb_taken = 0;
+	if (c->ho == NULL || max == 0)
+		return 0;
+	/* round robin over the sources, so a busy one cannot starve the rest */
+	for (tried = 0; tried < c->ho->n && n < max; tried++) {
+		s = c->next_src;
+		c->next_src = (c->next_src + 1) % c->ho->n;
+		if (s == c->slot)
+			continue;
+		n += (uint16_t)rte_ring_dequeue_burst_elem(ov2_handoff_ring(c->ho, s, c->slot),
+				it + n, sizeof(it[0]), max - n, NULL);
+	}
+	*nb_taken = n;
+	if (n == 0)
+		return 0;
+	memset(v, 0, sizeof(v[0]) * n);
+	for (i = 0; i < n; i++) {
+		pkts[i] = it[i].m;
+		resume(c, &it[i], &v[i]);
+	}
+	return finish(c, pkts, v, n, reason, nb_drop);
 }

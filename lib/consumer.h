@@ -13,6 +13,7 @@
 
 struct ov2_sad;
 struct ov2_spd;
+struct ov2_handoff;
 struct rte_mempool;
 struct rte_ip_frag_tbl;
 
@@ -26,11 +27,22 @@ struct ov2_consumer_conf {
 	uint32_t frag_max;		/* packets reassembled at once (0: 1024) */
 	uint32_t frag_timeout_ms;	/* reassembly timeout (0: 2000) */
 	int socket;
+	struct ov2_handoff *handoff;	/* NULL: this consumer writes every SA
+					 * itself (one lcore) */
+	unsigned int slot;		/* this consumer's index in handoff */
 };
 
 /*
  * One per polling lcore (the reassembly table is not shared). A zeroed
- * struct with sad and stats set also works: no policy, no reassembly.
+ * struct with sad and stats set also works: no policy, no reassembly, no
+ * handoff.
+ *
+ * With a handoff group (several lcores), the consumer claims the SAs it
+ * sees first and hands packets of SAs other lcores own to them (see
+ * handoff.h); ov2_consumer_drain() runs the per-SA stage on the packets
+ * handed to this one. Each lcore must drain within every iteration of its
+ * poll loop: SA pointers travel with the packets, and SA reclamation waits
+ * for the lcores that may still hold one.
  */
 struct ov2_consumer {
 	struct ov2_sad *sad;
@@ -39,6 +51,9 @@ struct ov2_consumer {
 	struct rte_mempool *big_pool;
 	struct rte_ip_frag_tbl *frag;
 	void *death_row;		/* struct rte_ip_frag_death_row */
+	struct ov2_handoff *ho;		/* NULL: no handoff */
+	unsigned int slot;		/* index in ho */
+	unsigned int next_src;		/* drain: the ring to start from */
 };
 
 int ov2_consumer_init(struct ov2_consumer *c, const struct ov2_consumer_conf *conf,
@@ -64,8 +79,25 @@ void ov2_consumer_fini(struct ov2_consumer *c);
  * takes the place of the fragment that completed it). nb_drop may be NULL
  * only for a consumer without reassembly (then k + drops == n). Nothing is
  * freed here. Counts everything in c->stats and per SA.
+ *
+ * With a handoff group, packets of SAs another lcore owns also leave the
+ * array: they are enqueued to the owner's ring (counted there), or, when
+ * that ring is full, dropped here as handoff_full (never waits).
  */
 uint16_t ov2_consumer_rx(struct ov2_consumer *c, struct rte_mbuf *pkts[],
 			 uint16_t n, uint8_t reason[], uint16_t *nb_drop);
+
+/*
+ * Take up to max packets other lcores handed to this consumer (round robin
+ * over their rings) and run the rest of the consumer on them, as
+ * ov2_consumer_rx() does: delivered in pkts[0..k), drops after them,
+ * returns k. rx_packets was counted by the lcore that received them.
+ * *nb_taken: packets taken from the rings (0: they were empty).
+ */
+uint16_t ov2_consumer_drain(struct ov2_consumer *c, struct rte_mbuf *pkts[], uint16_t max,
+			    uint8_t reason[], uint16_t *nb_drop, uint16_t *nb_taken);
+
+/* Packets waiting in the rings to this consumer (a snapshot). */
+unsigned int ov2_consumer_waiting(const struct ov2_consumer *c);
 
 #endif

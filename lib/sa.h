@@ -7,7 +7,6 @@
 #define OV2_SA_H
 
 #include <stdint.h>
-#include <rte_spinlock.h>
 #include "caps.h"
 #include "crypto_imb.h"
 #include "replay.h"
@@ -94,12 +93,18 @@ struct ov2_sa_stats {
  * ESN high bits from, which the transport keeps current through
  * ov2_sa_update_esn(), OV2's UPDATE_SA).
  * host: what the transport side keeps (anti-replay window, counters),
- * written under host.lock.
+ * written only by the SA's owner lcore (handoff.h), with plain stores.
+ * Other threads (the report, a control socket) read the 64-bit counters
+ * racily: aligned 64-bit loads are atomic on x86-64, so a reader sees an
+ * old or a new value, never a torn one.
  */
 struct ov2_sa {
 	struct ov2_crypto crypto;
 	struct ov2_sa_conf conf;
 	uint32_t id;		/* slot in the SA table */
+	uint32_t owner;		/* consumer slot + 1 of the lcore that writes
+				 * host and replay; 0: not claimed yet
+				 * (handoff.h). Set once, by CAS. */
 	struct ov2_caps req;	/* what a port must be able to do for it */
 
 	struct {
@@ -111,7 +116,6 @@ struct ov2_sa {
 	} nic __attribute__((aligned(64)));
 
 	struct {
-		rte_spinlock_t lock;
 		uint32_t flags;		/* OV2_SA_HOST_* */
 		uint32_t window;	/* effective replay window (0: off) */
 		struct ov2_sa_stats stats;

@@ -222,7 +222,6 @@ ov2_sad_add(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 		return -ENOMEM;
 	}
 	sa->conf = *conf;
-	rte_spinlock_init(&sa->host.lock);
 	sa->host.window = window;
 	ov2_replay_init(&sa->replay, window,
 			(conf->flags & OV2_SA_F_ESN) ? conf->esn_start :

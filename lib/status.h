@@ -83,7 +83,9 @@ enum ov2_crypto_status {
 	X(MALFORMED, "malformed", \
 	  "cleartext IP packet whose header or lengths are invalid") \
 	X(TX_FAILED, "tx_failed", \
-	  "the output port did not accept the packet")
+	  "the output port did not accept the packet") \
+	X(HANDOFF_FULL, "handoff_full", \
+	  "the ring to the lcore that owns the packet's SA was full")
 
 enum ov2_drop_reason {
 #define X(id, name, desc) OV2_DROP_##id,

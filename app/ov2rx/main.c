@@ -18,6 +18,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include "conf.h"
+#include "handoff.h"
 #include "oob.h"
 #include "ov2rx.h"
 #include "sad.h"
@@ -36,6 +37,7 @@ static uint16_t port_nrxq[RTE_MAX_ETHPORTS], port_ntxq[RTE_MAX_ETHPORTS];
 static struct rte_mempool *pool;
 static struct rte_mempool *big_pool;	/* reassembled packets */
 static struct ov2_spd *spd;
+static struct ov2_handoff *handoff;	/* rings between the polling lcores */
 static unsigned int mbufs_leaked;	/* in use after every port closed */
 static unsigned int port_role[RTE_MAX_ETHPORTS];
 
@@ -168,10 +170,7 @@ port_setup(uint16_t p, struct rte_mempool *pool)
 
 	if (rte_eth_dev_info_get(p, &di) != 0)
 		return -1;
-	if (port_nrxq[p] > 1 && di.flow_type_rss_offloads != 0) {
-		pc.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		pc.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & di.flow_type_rss_offloads;
-	}
+	ov2rx_rss_conf(p, port_nrxq[p], &di, &pc);
 	rc = rte_eth_dev_configure(p, port_nrxq[p], port_ntxq[p], &pc);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p, &rxd, &txd);
@@ -207,8 +206,10 @@ assign_lcores(struct ov2_sad *sad)
 	i = 0;
 	RTE_LCORE_FOREACH(lcore) {
 		lcores[i] = rte_zmalloc("ov2rx_lcore", sizeof(struct ov2rx_lcore), RTE_CACHE_LINE_SIZE);
-		if (lcores[i] == NULL)
+		if (lcores[i] == NULL) {
+			fprintf(stderr, "ov2rx: out of memory for the lcores\n");
 			return -1;
+		}
 		lcores[i]->sad = sad;
 		lcores[i]->spd = spd;
 		lcores[i]->big_pool = big_pool;
@@ -219,16 +220,36 @@ assign_lcores(struct ov2_sad *sad)
 		for (q = 0; q < port_nrxq[p]; q++, k++) {
 			struct ov2rx_lcore *lc = lcores[k % nl];
 
-			if (lc->n_rxq == OV2RX_MAX_QUEUES)
+			if (lc->n_rxq == OV2RX_MAX_QUEUES) {
+				fprintf(stderr, "ov2rx: too many rx queues for the lcores\n");
 				return -1;
+			}
 			lc->rxq[lc->n_rxq].port = p;
 			lc->rxq[lc->n_rxq++].queue = q;
 		}
 	}
 	n_active = RTE_MIN(k, nl);
-	for (i = 0; i < n_active; i++) {
+	/* one writer per SA: packets of an SA another lcore owns go to it
+	 * through these rings (lib/handoff.h) */
+	if (n_active > 1) {
+		char err[160];
+
+		handoff = ov2_handoff_create("ov2rx", n_active, 0, (int)rte_socket_id(),
+					     err, sizeof(err));
+		if (handoff == NULL) {
+			fprintf(stderr, "ov2rx: %s\n", err);
+			return -1;
+		}
+	}
+	i = 0;
+	RTE_LCORE_FOREACH(lcore) {
+		if (i >= n_active)
+			break;
 		txq_assign(&lcores[i]->out, opts.out, i);
 		txq_assign(&lcores[i]->err, opts.errors, i);
+		if (ov2rx_lcore_init(lcores[i], handoff, i, (int)rte_lcore_to_socket_id(lcore)) != 0)
+			return -1;
+		i++;
 	}
 	lcores[0]->tick = tick;
 	return 0;
@@ -294,6 +315,8 @@ start_ports(const struct ov2_sad *sad)
 			ov2_caps_format(&caps, cb, sizeof(cb));
 			printf("  OV2 enable setting: %s; capabilities:\n%s",
 			       ov2_shim_enable_name(opts.offload[p]), cb);
+			ov2rx_rss_flows(p, port_nrxq[p], cb, sizeof(cb));
+			printf("  receive spread: %s\n", cb);
 		}
 	}
 	return 0;
@@ -489,6 +512,8 @@ run(void)
 	if (n_active > 0)
 		ov2rx_lcore_main(lcores[0]);
 	rte_eal_mp_wait_lcore();
+	/* what is still in the handoff rings, counted by its owner */
+	ov2rx_lcores_finish(lcores, n_active);
 	stop_tsc = rte_rdtsc();
 }
 
@@ -561,10 +586,8 @@ setup(struct ov2_conf *conf, struct ov2_sad **sad)
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
 		if (port_role[p] != 0 && port_setup(p, pool) != 0)
 			return -1;
-	if (assign_lcores(*sad) != 0) {
-		fprintf(stderr, "ov2rx: too many rx queues for the lcores\n");
+	if (assign_lcores(*sad) != 0)
 		return -1;
-	}
 	return start_ports(*sad);
 }
 
@@ -593,6 +616,8 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (setup(&conf, &sad) != 0) {
+		ov2rx_lcores_finish(lcores, n_active);
+		ov2_handoff_free(handoff);
 		stop_ports();
 		ov2_sad_free(sad);
 		ov2_spd_free(spd);
@@ -612,6 +637,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "ov2rx: %u mbufs still in use after the ports closed\n",
 			mbufs_leaked);
 	rc = report(sad);
+	ov2_handoff_free(handoff);
 	ov2_sad_free(sad);
 	ov2_spd_free(spd);
 	rte_eal_cleanup();

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <rte_ethdev.h>
 #include <rte_spinlock.h>
+#include "consumer.h"
 #include "stats.h"
 
 #define OV2RX_MAX_IN    RTE_MAX_ETHPORTS
@@ -61,10 +62,35 @@ struct ov2rx_lcore {
 	const struct ov2_spd *spd;
 	struct rte_mempool *big_pool;	/* reassembled packets */
 	void (*tick)(void);		/* main lcore: checks the stop conditions */
+	struct ov2_consumer cons;	/* the transport side of this lcore */
+	int cons_ready;
 } __rte_cache_aligned;
 
 extern volatile int ov2rx_quit;
 
+/*
+ * Set up lc's consumer before the lcores start: slot is its index among
+ * the n polling lcores, ho the handoff rings between them (NULL for one
+ * lcore). Prints a message and returns -1 on failure.
+ */
+int ov2rx_lcore_init(struct ov2rx_lcore *lc, struct ov2_handoff *ho, unsigned int slot,
+		     int socket);
+
 int ov2rx_lcore_main(void *arg);
+
+/*
+ * After every lcore stopped: run what is still in the handoff rings through
+ * its owner's consumer (on this thread, the owners being stopped), so every
+ * packet received is counted once, then free the consumers.
+ */
+void ov2rx_lcores_finish(struct ov2rx_lcore *const lcs[], unsigned int n);
+
+/* Receive spreading (rss.c). ov2rx_rss_conf() fills the port configuration
+ * before rte_eth_dev_configure(); ov2rx_rss_flows() adds the rte_flow rules
+ * that hash ESP and AH on their SPI after the port started, and describes
+ * what the port got in desc. */
+void ov2rx_rss_conf(uint16_t port, uint16_t nrxq, const struct rte_eth_dev_info *di,
+		    struct rte_eth_conf *pc);
+void ov2rx_rss_flows(uint16_t port, uint16_t nrxq, char *desc, size_t len);
 
 #endif

@@ -2,7 +2,9 @@
 /*
  * The per-lcore poll loop: receive a burst (the pmd-shim has tagged every
  * packet with OV2 OOB data), run the consumer, transmit what it delivers,
- * hand the drops to the error port or free them.
+ * hand the drops to the error port or free them. Then the packets other
+ * lcores handed over (SAs this lcore owns, see lib/handoff.h), the same
+ * way.
  */
 #include <stdio.h>
 #include <rte_cycles.h>
@@ -10,6 +12,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include "consumer.h"
+#include "handoff.h"
 #include "ov2rx.h"
 
 volatile int ov2rx_quit;
@@ -82,31 +85,74 @@ poll_queue(struct ov2rx_lcore *lc, struct ov2_consumer *c, const struct ov2rx_rx
 	return n;
 }
 
+/*
+ * The packets other lcores handed to this one: as many as were waiting
+ * when it started (what arrives meanwhile waits for the next iteration, so
+ * two busy lcores cannot keep each other here). Returns how many.
+ */
+static unsigned int
+drain_handoff(struct ov2rx_lcore *lc)
+{
+	struct rte_mbuf *pkts[OV2RX_BURST];
+	uint8_t reason[OV2RX_BURST];
+	unsigned int left = ov2_consumer_waiting(&lc->cons), done = 0;
+	uint16_t k, nd, taken;
+
+	while (left > 0) {
+		k = ov2_consumer_drain(&lc->cons, pkts, (uint16_t)RTE_MIN(left, (unsigned int)OV2RX_BURST),
+				       reason, &nd, &taken);
+		deliver(lc, pkts, k);
+		drop(lc, pkts + k, nd);
+		if (taken == 0)
+			break;
+		done += taken;
+		left -= RTE_MIN(left, (unsigned int)taken);
+	}
+	return done;
+}
+
+int
+ov2rx_lcore_init(struct ov2rx_lcore *lc, struct ov2_handoff *ho, unsigned int slot, int socket)
+{
+	struct ov2_consumer_conf cc = {
+		.sad = lc->sad, .spd = lc->spd, .stats = &lc->stats,
+		.big_pool = lc->big_pool, .socket = socket,
+		.handoff = ho, .slot = slot,
+	};
+	char err[128];
+
+	if (ov2_consumer_init(&lc->cons, &cc, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ov2rx: lcore slot %u: %s\n", slot, err);
+		return -1;
+	}
+	lc->cons_ready = 1;
+	return 0;
+}
+
 int
 ov2rx_lcore_main(void *arg)
 {
 	struct ov2rx_lcore *lc = arg;
-	struct ov2_consumer_conf cc = {
-		.sad = lc->sad, .spd = lc->spd, .stats = &lc->stats,
-		.big_pool = lc->big_pool, .socket = (int)rte_socket_id(),
-	};
-	struct ov2_consumer c;
 	unsigned int iter = 0;
-	char err[128];
 	uint16_t i;
-
-	if (ov2_consumer_init(&c, &cc, err, sizeof(err)) != 0) {
-		fprintf(stderr, "ov2rx: lcore %u: %s\n", rte_lcore_id(), err);
-		ov2rx_quit = 1;
-		return -1;
-	}
 
 	lc->last_rx_tsc = rte_rdtsc();
 	while (!ov2rx_quit) {
 		int got = 0;
 
+		/*
+		 * RCU quiescent state: the report goes here, at the top of
+		 * the loop body, where this lcore holds no SA pointer. An SA
+		 * pointer read below (OOB sa, lookups) may travel in a handoff
+		 * ring to the owner lcore, which drains its rings further down
+		 * in this same iteration of its own loop; so a deleted SA can
+		 * be freed only after three grace periods (the receiver's,
+		 * the ring's owner's, and a second handoff for a nested SA).
+		 */
 		for (i = 0; i < lc->n_rxq; i++)
-			got += poll_queue(lc, &c, &lc->rxq[i]);
+			got += poll_queue(lc, &lc->cons, &lc->rxq[i]);
+		/* every iteration, whatever the ports did (see above) */
+		drain_handoff(lc);
 		if (got) {
 			lc->last_rx_tsc = rte_rdtsc();
 			if (lc->first_rx_tsc == 0)
@@ -115,6 +161,31 @@ ov2rx_lcore_main(void *arg)
 		if (lc->tick != NULL && (++iter & 255) == 0)
 			lc->tick();
 	}
-	ov2_consumer_fini(&c);
 	return 0;
+}
+
+void
+ov2rx_lcores_finish(struct ov2rx_lcore *const lcs[], unsigned int n)
+{
+	struct ov2_handoff *ho = NULL;
+	unsigned int i, moved;
+
+	/* a nested packet may be handed on once more: repeat until quiet */
+	do {
+		moved = 0;
+		for (i = 0; i < n; i++)
+			if (lcs[i]->cons_ready)
+				moved += drain_handoff(lcs[i]);
+	} while (moved != 0);
+	for (i = 0; i < n; i++) {
+		if (!lcs[i]->cons_ready)
+			continue;
+		if (lcs[i]->cons.ho != NULL)
+			ho = lcs[i]->cons.ho;
+		ov2_consumer_fini(&lcs[i]->cons);
+		lcs[i]->cons_ready = 0;
+	}
+	if (ho != NULL && ov2_handoff_pending(ho) != 0)
+		fprintf(stderr, "ov2rx: %u handed-off packets left with no consumer\n",
+			ov2_handoff_pending(ho));
 }

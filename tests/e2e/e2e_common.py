@@ -352,3 +352,46 @@ def check_stats(fl, stats, manifest, what):
                    for k in ('cleartext', 'ike', 'nat-keepalive'))
         fl.check(clear == want, '%s: %s packets delivered without an SA, expected the %d '
                  'cleartext ones' % (what, clear, want))
+
+
+def ip_payload(frame):
+    """The bytes after the innermost IP header of a delivered frame (its L4
+    header and data), or None: what ties it to the ESP packet it came in."""
+    p = Ether(frame)
+    ip = p.getlayer(IP) or p.getlayer(IPv6)
+    return bytes(ip.payload) if ip is not None else None
+
+
+def spi_by_payload(frames, sas):
+    """{ip_payload of the decrypted packet: SPI} for every ESP frame of
+    `frames` that scapy decrypts with one of `sas` (make_sa dicts)."""
+    by_spi = {sa['spi']: sa for sa in sas}
+    out = {}
+    for fr in frames:
+        p = Ether(fr)
+        ip = p.getlayer(IP) or p.getlayer(IPv6)
+        if ip is None or not ip.haslayer(ESP) or ip[ESP].spi not in by_spi:
+            continue
+        spi = ip[ESP].spi
+        try:
+            d = scapy_sa(by_spi[spi]).decrypt(ip)
+        except Exception:  # noqa: BLE001 (faults: bad ICV, truncated, ...)
+            continue
+        out[bytes(d.payload)] = spi
+    return out
+
+
+def in_order_per_sa(got, wanted, spis):
+    """Several lcores keep the order of the packets of one SA from one
+    source, not across SAs: the frames of `wanted` delivered in `got`, taken
+    SA by SA (spis: spi_by_payload of their source; None for cleartext),
+    are each in order. Returns the SPIs whose frames are not."""
+    bad = []
+    groups = {}
+    for f in wanted:
+        groups.setdefault(spis.get(ip_payload(f)), []).append(f)
+    for spi, frames in groups.items():
+        ws = set(frames)
+        if [f for f in got if f in ws] != frames:
+            bad.append(spi)
+    return bad

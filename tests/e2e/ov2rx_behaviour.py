@@ -418,12 +418,6 @@ def test_duration(ctx):
                  '--duration 1')
 
 
-def is_subsequence_in_order(frames, wanted):
-    """The frames of `frames` that belong to `wanted` are exactly `wanted`, in order."""
-    ws = set(wanted)
-    return [f for f in frames if f in ws] == list(wanted)
-
-
 # 5. Two lcores polling two rx queues of one port.
 def test_two_lcores(ctx):
     fl = ctx.fl
@@ -468,8 +462,12 @@ def test_two_lcores(ctx):
     fl.check(collections.Counter(got) == collections.Counter(ea + eb),
              'two lcores: delivered %d frames, not the multiset of A and B\'s %d + %d expected'
              ' frames' % (len(got), len(ea), len(eb)))
-    fl.check(is_subsequence_in_order(got, ea), 'two lcores: frames of A delivered out of order')
-    fl.check(is_subsequence_in_order(got, eb), 'two lcores: frames of B delivered out of order')
+    # one writer per SA: a packet of an SA the other lcore owns is handed to
+    # it, so the order holds per SA within each source (docs/MULTICORE.md)
+    for name, inp, exp in (('A', a_in, ea), ('B', b_in, eb)):
+        bad = C.in_order_per_sa(got, exp, C.spi_by_payload(C.read_frames(inp), SAS))
+        fl.check(not bad, 'two lcores: frames of %s delivered out of order for SAs %s'
+                 % (name, bad))
     if fl.msgs:
         print('two lcores stats: %s' % json.dumps(st, sort_keys=True))
 
