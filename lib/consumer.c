@@ -873,6 +873,7 @@ hand_off(struct ov2_consumer *c, struct rte_mbuf *pkts[], struct verdict v[], ui
 		}
 		sent = (uint16_t)rte_ring_enqueue_burst_elem(ov2_handoff_ring(c->ho, c->slot, d),
 				it, sizeof(it[0]), k, NULL);
+		c->stats->handed_off += sent;
 		for (i = sent; i < k; i++)
 			v[idx[i]].reason = OV2_DROP_HANDOFF_FULL;
 	}

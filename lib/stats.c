@@ -50,6 +50,7 @@ ov2_stats_add(struct ov2_stats *sum, const struct ov2_stats *s)
 	sum->not_offloaded += s->not_offloaded;
 	sum->next_crypto_done += s->next_crypto_done;
 	sum->sw_processed += s->sw_processed;
+	sum->handed_off += s->handed_off;
 	sum->fragments += s->fragments;
 	sum->reassembled += s->reassembled;
 	sum->frag_merged += s->frag_merged;
@@ -111,6 +112,9 @@ ov2_stats_print(FILE *f, const struct ov2_stats *s, double elapsed_s, double act
 	fprintf(f, "SA events      %12" PRIu64 " deleted after SaDeleteReq (%" PRIu64
 		" paired outbound), %" PRIu64 " soft lifetime\n", s->sa_deleted,
 		s->pair_deleted, s->soft_expired);
+	if (s->handed_off != 0)
+		fprintf(f, "handed off     %12" PRIu64 "   (to the lcore that owns their SA)\n",
+			s->handed_off);
 	fprintf(f, "delivered      %12" PRIu64 "\n", s->delivered);
 	fprintf(f, "dropped        %12" PRIu64 "\n", ov2_stats_drops_total(s));
 	for (i = 0; i < OV2_DROP_COUNT; i++)
@@ -139,6 +143,7 @@ ov2_stats_json(FILE *f, const struct ov2_stats *s, double elapsed_s, double acti
 	fprintf(f, "},\n%s\"not_offloaded\": %" PRIu64 ",\n", ind, s->not_offloaded);
 	fprintf(f, "%s\"next_crypto_done\": %" PRIu64 ",\n", ind, s->next_crypto_done);
 	fprintf(f, "%s\"sw_processed\": %" PRIu64 ",\n", ind, s->sw_processed);
+	fprintf(f, "%s\"handed_off\": %" PRIu64 ",\n", ind, s->handed_off);
 	fprintf(f, "%s\"fragments\": %" PRIu64 ",\n", ind, s->fragments);
 	fprintf(f, "%s\"reassembled\": %" PRIu64 ",\n", ind, s->reassembled);
 	fprintf(f, "%s\"frag_merged\": %" PRIu64 ",\n", ind, s->frag_merged);

@@ -28,6 +28,7 @@ struct ov2_stats {
 	uint64_t sa_deleted;		/* inbound SAs deleted after SaDeleteReq */
 	uint64_t pair_deleted;		/* their paired outbound SAs */
 	uint64_t soft_expired;		/* soft lifetime events */
+	uint64_t handed_off;		/* to the lcore owning their SA */
 	uint64_t crypto_status[OV2_CRYPTO_STATUS_COUNT]; /* with CryptoDone */
 	uint64_t drops[OV2_DROP_COUNT];
 } __attribute__((aligned(64)));

@@ -429,7 +429,12 @@ sa_json(struct ov2_sa *sa, void *arg)
 		fprintf(w->f, "%s\"%s\": %" PRIu64, sep, ov2_drop_name(i), st->drops[i]);
 		sep = ", ";
 	}
-	fprintf(w->f, "}, \"drops_total\": %" PRIu64 ", \"replay_window\": %u, "
+	/* the lcore (index among the polling ones) that writes its state */
+	if (sa->owner != 0)
+		fprintf(w->f, "}, \"owner\": %u", sa->owner - 1);
+	else
+		fprintf(w->f, "}, \"owner\": null");
+	fprintf(w->f, ", \"drops_total\": %" PRIu64 ", \"replay_window\": %u, "
 		"\"replay_top\": %" PRIu64 ", \"lifetime_packets\": %" PRIu64
 		", \"lifetime_bytes\": %" PRIu64 ", \"soft_expired\": %" PRIu64 "}",
 		sa_drops(sa), sa->host.window, sa->replay.top, sa->nic.packets,
