@@ -264,6 +264,10 @@ make_pool(void)
 	RTE_ETH_FOREACH_DEV(p)
 		n += port_nrxq[p] * (opts.rxd + 2u * OV2RX_BURST) + port_ntxq[p] * opts.txd;
 	n += rte_lcore_count() * (512u + OV2RX_BURST);
+	/* packets waiting in the handoff rings to their SA's owner lcore, and
+	 * mbufs freed into another lcore's cache than the one that took them */
+	if (rte_lcore_count() > 1)
+		n += rte_lcore_count() * OV2_HANDOFF_RING_SIZE;
 	n = RTE_MAX(n, 8191u);
 	return rte_pktmbuf_pool_create("ov2rx_mbufs", n, 256, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
