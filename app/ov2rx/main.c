@@ -247,7 +247,8 @@ assign_lcores(struct ov2_sad *sad)
 			break;
 		txq_assign(&lcores[i]->out, opts.out, i);
 		txq_assign(&lcores[i]->err, opts.errors, i);
-		if (ov2rx_lcore_init(lcores[i], handoff, i, (int)rte_lcore_to_socket_id(lcore)) != 0)
+		if (ov2rx_lcore_init(lcores[i], handoff, i,
+				     (int)rte_lcore_to_socket_id(lcore)) != 0)
 			return -1;
 		i++;
 	}

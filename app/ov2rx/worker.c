@@ -96,11 +96,11 @@ drain_handoff(struct ov2rx_lcore *lc)
 	struct rte_mbuf *pkts[OV2RX_BURST];
 	uint8_t reason[OV2RX_BURST];
 	unsigned int left = ov2_consumer_waiting(&lc->cons), done = 0;
-	uint16_t k, nd, taken;
+	uint16_t k, nd, taken, want;
 
 	while (left > 0) {
-		k = ov2_consumer_drain(&lc->cons, pkts, (uint16_t)RTE_MIN(left, (unsigned int)OV2RX_BURST),
-				       reason, &nd, &taken);
+		want = (uint16_t)RTE_MIN(left, (unsigned int)OV2RX_BURST);
+		k = ov2_consumer_drain(&lc->cons, pkts, want, reason, &nd, &taken);
 		deliver(lc, pkts, k);
 		drop(lc, pkts + k, nd);
 		if (taken == 0)

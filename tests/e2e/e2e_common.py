@@ -87,14 +87,16 @@ def sa_addrs(sa):
     return sa['src'] or dsrc, sa['dst'] or ddst
 
 
-def scapy_sa(sa, src=None, dst=None):
+def scapy_sa(sa, src=None, dst=None, ip_options=None):
     """scapy's SecurityAssociation for an SA (tunnel_header only marks tunnel
-    mode for decryption; src/dst override the tunnel endpoints)."""
+    mode for decryption; src/dst override the tunnel endpoints; ip_options:
+    the options of an IPv4 tunnel header)."""
     hdr = None
     if is_tunnel(sa):
         s, d = sa_addrs(sa)
         s, d = src or s, dst or d
-        hdr = IP(src=s, dst=d) if outer_family(sa) == 4 else IPv6(src=s, dst=d)
+        hdr = IP(src=s, dst=d, options=ip_options or []) if outer_family(sa) == 4 else \
+            IPv6(src=s, dst=d)
     return SecurityAssociation(ESP, spi=sa['spi'], crypt_algo='AES-GCM',
                                crypt_key=bytes(sa['keymat']), tunnel_header=hdr)
 

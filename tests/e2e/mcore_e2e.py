@@ -38,7 +38,6 @@ import sys
 
 from scapy.all import Ether, IP, IPv6, UDP, Raw, fragment, raw
 from scapy.layers.inet import IPOption_Router_Alert
-from scapy.layers.ipsec import ESP, SecurityAssociation
 
 import e2e_common as C
 
@@ -78,13 +77,7 @@ def transport_plain(sa, k, df=True):
 
 def encrypt(sa, p, seq, options=False):
     iv = struct.pack('!II', sa['spi'], seq * 2654435761 & 0xffffffff)
-    csa = C.scapy_sa(sa)
-    if options:
-        s, d = C.sa_addrs(sa)
-        csa = SecurityAssociation(ESP, spi=sa['spi'], crypt_algo='AES-GCM',
-                                  crypt_key=bytes(sa['keymat']),
-                                  tunnel_header=IP(src=s, dst=d,
-                                                   options=[IPOption_Router_Alert()]))
+    csa = C.scapy_sa(sa, ip_options=[IPOption_Router_Alert()] if options else None)
     e = csa.encrypt(p, seq_num=seq, iv=iv)
     return e.__class__(raw(e))
 
