@@ -170,7 +170,7 @@ port_setup(uint16_t p, struct rte_mempool *pool)
 
 	if (rte_eth_dev_info_get(p, &di) != 0)
 		return -1;
-	ov2rx_rss_conf(p, port_nrxq[p], &di, &pc);
+	ov2rx_rss_conf(port_nrxq[p], &di, &pc);
 	rc = rte_eth_dev_configure(p, port_nrxq[p], port_ntxq[p], &pc);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p, &rxd, &txd);

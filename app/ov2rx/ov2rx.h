@@ -89,8 +89,7 @@ void ov2rx_lcores_finish(struct ov2rx_lcore *const lcs[], unsigned int n);
  * before rte_eth_dev_configure(); ov2rx_rss_flows() adds the rte_flow rules
  * that hash ESP and AH on their SPI after the port started, and describes
  * what the port got in desc. */
-void ov2rx_rss_conf(uint16_t port, uint16_t nrxq, const struct rte_eth_dev_info *di,
-		    struct rte_eth_conf *pc);
+void ov2rx_rss_conf(uint16_t nrxq, const struct rte_eth_dev_info *di, struct rte_eth_conf *pc);
 void ov2rx_rss_flows(uint16_t port, uint16_t nrxq, char *desc, size_t len);
 
 #endif

@@ -24,12 +24,10 @@
 #include "ov2rx.h"
 
 void
-ov2rx_rss_conf(uint16_t port, uint16_t nrxq, const struct rte_eth_dev_info *di,
-	       struct rte_eth_conf *pc)
+ov2rx_rss_conf(uint16_t nrxq, const struct rte_eth_dev_info *di, struct rte_eth_conf *pc)
 {
 	uint64_t want = RTE_ETH_RSS_IP | RTE_ETH_RSS_ESP | RTE_ETH_RSS_AH;
 
-	(void)port;
 	if (nrxq < 2 || (di->flow_type_rss_offloads & want) == 0)
 		return;
 	pc->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
