@@ -19,6 +19,8 @@ T=$(mktemp -d /tmp/ov2mcbench.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 G=$B/app/ov2gen/ov2gen
 R=$B/app/ov2rx/ov2rx
+rundir=/var/run/dpdk
+[ "$(id -u)" -eq 0 ] || rundir=${XDG_RUNTIME_DIR:-/tmp}/dpdk
 for i in 1 2 3 4; do
 	printf 'sa in %u aead_algo aes-128-gcm aead_key %02x:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:01:02:03:04 mode ipv4-tunnel dst 172.16.2.%u\n' \
 		$((4096 + i)) $((i * 16)) $i
@@ -39,6 +41,8 @@ run() {
 		--vdev "net_pcap0${rxs},infinite_rx=1" --vdev net_null0,no-rx=1 -- \
 		-f "$T/sa.conf" --in net_pcap0 --out net_null0 --replay-window 0 \
 		--duration "$DURATION" --stats-json "$T/$name.json" > "$T/$name.out" 2>&1
+	# EAL leaves its runtime directory behind: remove ours
+	rm -rf "$rundir/ov2mcb_$$_$name"
 	/usr/bin/python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); t=s["active_s"];
 print("%.3f %.3f %d %d" % (s["delivered"] / t / 1e6, s["rx_packets"] / t / 1e6,
       s.get("handed_off", 0), s["drops"].get("handoff_full", 0)))' "$T/$name.json"
