@@ -38,7 +38,8 @@ struct ov2_pkt_info {
 enum ov2_pkt_result {
 	OV2_PKT_OK = 0,		/* IPv4 or IPv6 with consistent lengths */
 	OV2_PKT_NOT_IP,		/* not an IP packet (ARP, ...) */
-	OV2_PKT_BAD,		/* IP, but truncated or lengths do not add up */
+	OV2_PKT_BAD,		/* IP, but truncated or lengths do not add up; or a
+				 * runt frame (shorter than its Ethernet header) */
 };
 
 /*
