@@ -442,9 +442,8 @@ replay(struct ov2_sa *sa, const struct rte_mbuf *m, uint32_t seq_hi,
 	enum ov2_replay_verdict v;
 
 	/* the sequence number: ESP header offset 4, AH offset 8 */
-	lo = rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m, const unaligned_uint32_t *,
-						       pi->l2_len + pi->l3_len +
-						       (sa->conf.proto == OV2_IPPROTO_AH ? 8 : 4)));
+	lo = ov2_pkt_be32(rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l2_len + pi->l3_len +
+						  (sa->conf.proto == OV2_IPPROTO_AH ? 8 : 4)));
 	seq = (sa->conf.flags & OV2_SA_F_ESN) ? (uint64_t)seq_hi << 32 | lo : lo;
 	rte_spinlock_lock(&sa->host.lock);
 	v = ov2_replay_check(&sa->replay, seq);
