@@ -298,6 +298,13 @@ reassemble(struct ov2_consumer *c, struct rte_mbuf **mp, const struct ov2_pkt_in
 
 	if (c->frag == NULL)
 		return NO_REASSEMBLY;	/* the caller decides */
+	/* A held fragment pins its mbuf until its set completes, times out
+	 * (noticed only when another fragment arrives) or ov2rx exits: a
+	 * flood of fragments that never complete must not take the whole
+	 * pool, or the port can receive nothing else, ever. Keep a quarter
+	 * of the pool for the rest of the traffic. */
+	if (rte_mempool_avail_count(m->pool) < m->pool->size / 4)
+		return OV2_DROP_REASSEMBLY_FAILED;
 	m->l2_len = pi->l2_len;
 	if (pi->family == 4) {
 		m->l3_len = pi->l3_len;
