@@ -313,6 +313,13 @@ reassemble(struct ov2_consumer *c, struct rte_mbuf **mp, const struct ov2_pkt_in
 
 	if (c->frag == NULL)
 		return NO_REASSEMBLY;	/* the caller decides */
+	/* A held fragment pins its mbuf until its set completes, times out
+	 * (noticed only when another fragment arrives) or ov2rx exits: a
+	 * flood of fragments that never complete must not take the whole
+	 * pool, or the port can receive nothing else, ever. Keep a quarter
+	 * of the pool for the rest of the traffic. */
+	if (rte_mempool_avail_count(m->pool) < m->pool->size / 4)
+		return OV2_DROP_REASSEMBLY_FAILED;
 	m->l2_len = pi->l2_len;
 	if (pi->family == 4) {
 		m->l3_len = pi->l3_len;
@@ -493,9 +500,8 @@ replay(struct ov2_sa *sa, const struct rte_mbuf *m, uint32_t seq_hi,
 	enum ov2_replay_verdict v;
 
 	/* the sequence number: ESP header offset 4, AH offset 8 */
-	lo = rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m, const unaligned_uint32_t *,
-						       pi->l2_len + pi->l3_len +
-						       (sa->conf.proto == OV2_IPPROTO_AH ? 8 : 4)));
+	lo = ov2_pkt_be32(rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l2_len + pi->l3_len +
+						  (sa->conf.proto == OV2_IPPROTO_AH ? 8 : 4)));
 	seq = (sa->conf.flags & OV2_SA_F_ESN) ? (uint64_t)seq_hi << 32 | lo : lo;
 	v = ov2_replay_check(&sa->replay, seq);
 	if (v == OV2_REPLAY_OK) {

@@ -117,15 +117,23 @@ wipe(void *p, size_t n)
 		*v++ = 0;
 }
 
-/* Constant-time comparison: the time taken does not depend on the bytes. */
-static int
-icv_equal(const uint8_t *a, const uint8_t *b, unsigned int n)
+/*
+ * Every ICV / tag comparison goes through here (never memcmp, which stops
+ * at the first difference and so tells a forger, by its timing, how many
+ * leading bytes of a guessed ICV are right). All n bytes are read whatever
+ * they hold; the differences are OR-ed, and the empty asm keeps the
+ * compiler from turning the loop into an early exit.
+ */
+int
+ov2_crypto_icv_equal(const uint8_t *a, const uint8_t *b, unsigned int n)
 {
 	uint8_t diff = 0;
 	unsigned int i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		diff |= a[i] ^ b[i];
+		__asm__ volatile("" : "+r"(diff));
+	}
 	return diff == 0;
 }
 
@@ -306,7 +314,7 @@ gcm_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 		return -EINVAL;
 	dec(&c->k.gcm, &ctx, in.data, in.data, (uint64_t)len, in.nonce, in.aad, in.aad_len,
 	    tag, OV2_GCM_ICV_LEN);
-	if (icv_equal(tag, in.data + len, OV2_GCM_ICV_LEN))
+	if (ov2_crypto_icv_equal(tag, in.data + len, OV2_GCM_ICV_LEN))
 		return 0;
 	/* CTR mode is its own inverse: put the ciphertext back. */
 	enc(&c->k.gcm, &ctx, in.data, in.data, (uint64_t)len, in.nonce, in.aad, in.aad_len,
@@ -421,8 +429,8 @@ gmac##bits##_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,	\
 	if (len < 0)								\
 		return -EINVAL;							\
 	gmac_esp_tag(c, &f, esp, (uint32_t)len, esn, seq_hi, tag);		\
-	return icv_equal(tag, esp + OV2_ESP_HDR_LEN + 8 + len,			\
-			 OV2_GCM_ICV_LEN) ? 0 : -EBADMSG;			\
+	return ov2_crypto_icv_equal(tag, esp + OV2_ESP_HDR_LEN + 8 + len,	\
+				    OV2_GCM_ICV_LEN) ? 0 : -EBADMSG;		\
 }										\
 static int									\
 gmac##bits##_seal(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,	\
@@ -486,7 +494,7 @@ chacha_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 	IMB_CHACHA20_POLY1305_INIT(m, c->k.chacha, &ctx, in.nonce, in.aad, in.aad_len);
 	IMB_CHACHA20_POLY1305_DEC_UPDATE(m, c->k.chacha, &ctx, in.data, in.data, (uint64_t)len);
 	IMB_CHACHA20_POLY1305_DEC_FINALIZE(m, &ctx, tag, sizeof(tag));
-	if (icv_equal(tag, in.data + len, OV2_GCM_ICV_LEN))
+	if (ov2_crypto_icv_equal(tag, in.data + len, OV2_GCM_ICV_LEN))
 		return 0;
 	/* a stream cipher: encrypting the plaintext again restores the bytes */
 	chacha_enc(m, c, &in, (uint64_t)len, tag);
@@ -532,7 +540,7 @@ etm_verify(IMB_MGR *m, const struct ov2_crypto *c, uint8_t *esp, uint32_t hlen,
 	}
 	if (rc != 0)
 		return rc;
-	return icv_equal(tag, want, c->icv_len) ? 0 : -EBADMSG;
+	return ov2_crypto_icv_equal(tag, want, c->icv_len) ? 0 : -EBADMSG;
 }
 
 static int
@@ -704,7 +712,7 @@ ov2_crypto_ah_verify(const struct ov2_crypto *c, const uint8_t *buf, uint32_t le
 
 	if (rc != 0)
 		return rc;
-	return icv_equal(tag, icv, c->icv_len) ? 0 : -EBADMSG;
+	return ov2_crypto_icv_equal(tag, icv, c->icv_len) ? 0 : -EBADMSG;
 }
 
 /* ---- SA setup ---- */

@@ -225,6 +225,10 @@ int ov2_crypto_esp_seal(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_l
  */
 int ov2_crypto_ah_verify(const struct ov2_crypto *c, const uint8_t *buf, uint32_t len,
 			 const uint8_t *iv, const uint8_t *icv, int esn, uint32_t seq_hi);
+
+/* 1 when the n bytes at a and b are equal, 0 otherwise, in a time that
+ * depends on n only (ICVs and tags: the only comparison of them). */
+int ov2_crypto_icv_equal(const uint8_t *a, const uint8_t *b, unsigned int n);
 int ov2_crypto_ah_icv(const struct ov2_crypto *c, const uint8_t *buf, uint32_t len,
 		      const uint8_t *iv, int esn, uint32_t seq_hi, uint8_t *icv_out);
 

@@ -268,7 +268,7 @@ static int
 rx_second_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, struct ov2_sa *sa2,
 	      uint8_t *esp, uint32_t esp_len)
 {
-	uint32_t seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
+	uint32_t seq_lo = ov2_pkt_be32(esp + 4);
 	uint32_t hi = esn_hi(sa2, seq_lo);
 	int rc;
 
@@ -337,7 +337,7 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 	} else if (proto != OV2_IPPROTO_ESP || esp_len < OV2_ESP_HDR_LEN) {
 		return 0;
 	}
-	ov2_sa_key_make(&k, *(const unaligned_uint32_t *)esp, OV2_IPPROTO_ESP, fam, dst);
+	ov2_sa_key_make(&k, ov2_pkt_raw32(esp), OV2_IPPROTO_ESP, fam, dst);
 	sa2 = ov2_sad_lookup(ctx->sad, &k);
 	if (sa2 == NULL || sa2->conf.mode != OV2_MODE_TRANSPORT ||
 	    !ov2_caps_cover(&ctx->caps, &sa2->req) ||
@@ -372,7 +372,7 @@ rx_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 		indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PACKET_SYNTAX);
 		return;
 	}
-	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
+	seq_lo = ov2_pkt_be32(esp + 4);
 	seq_hi = esn_hi(sa, seq_lo);
 	rc = ov2_crypto_esp_open(cr, esp, pi->ip_len - pi->l3_len, esn, seq_hi);
 	if (rc != 0) {
@@ -422,11 +422,11 @@ rx_bundle_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, const struct ov2_
 	struct ov2_sa *esa;
 
 	if (nh != OV2_IPPROTO_ESP || esp_len < OV2_ESP_HDR_LEN ||
-	    rte_be_to_cpu_32(*(const unaligned_uint32_t *)esp) != ah_sa->conf.bundle_spi) {
+	    ov2_pkt_be32(esp) != ah_sa->conf.bundle_spi) {
 		ov2_oob_set_status(ov2_oob(m), OV2_CRYPTO_INVALID_PROTOCOL);
 		return;
 	}
-	ov2_sa_key_make(&k, *(const unaligned_uint32_t *)esp, OV2_IPPROTO_ESP, pi->family,
+	ov2_sa_key_make(&k, ov2_pkt_raw32(esp), OV2_IPPROTO_ESP, pi->family,
 			rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l2_len +
 						(pi->family == 4 ? 16 : 24)));
 	esa = ov2_sad_lookup(ctx->sad, &k);
@@ -454,7 +454,7 @@ rx_ah(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, const struct ov2_pkt_info
 		indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PACKET_SYNTAX);
 		return;
 	}
-	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(ip + pi->l3_len + 8));
+	seq_lo = ov2_pkt_be32(ip + pi->l3_len + 8);
 	hi = esn_hi(sa, seq_lo);
 	rc = ov2_ah_verify(&sa->crypto, ip, pi->ip_len, pi->l3_len,
 			   (sa->conf.flags & OV2_SA_F_ESN) != 0, hi, &seq_lo, &nh, &ah_len);

@@ -6,7 +6,10 @@
 
 #define VLAN_MAX 2
 
-/* Ethernet and up to two VLAN tags. Returns the IP version or 0. */
+/* Ethernet and up to two VLAN tags. Returns the IP version, 0 for another
+ * protocol, or -1 for a runt: a frame that ends inside its Ethernet header
+ * or a VLAN tag is no frame of any protocol, so it must not pass as "not
+ * IP" (which is delivered outside IPsec policy). */
 static int
 parse_l2(const uint8_t *p, uint32_t len, struct ov2_pkt_info *pi)
 {
@@ -15,13 +18,13 @@ parse_l2(const uint8_t *p, uint32_t len, struct ov2_pkt_info *pi)
 	int vlans = 0;
 
 	if (len < off)
-		return 0;
+		return -1;
 	pi->l2_type_off = off - 2;
 	type = (uint16_t)(p[off - 2] << 8 | p[off - 1]);
 	while ((type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ) &&
 	       vlans++ < VLAN_MAX) {
 		if (len < off + 4)
-			return 0;
+			return -1;
 		pi->l2_type_off = off + 2;
 		type = (uint16_t)(p[off + 2] << 8 | p[off + 3]);
 		off += 4;
@@ -147,6 +150,8 @@ ov2_pkt_parse(const struct rte_mbuf *m, struct ov2_pkt_info *pi)
 	pi->l3_nh_off = 0;
 	pi->flags = m->nb_segs > 1 ? OV2_PKT_F_MULTISEG : 0;
 	ver = parse_l2(p, len, pi);
+	if (ver < 0)
+		return OV2_PKT_BAD;
 	if (ver == 0)
 		return OV2_PKT_NOT_IP;
 	if (ver == 4)

@@ -8,6 +8,7 @@
 #define OV2_PKT_H
 
 #include <stdint.h>
+#include <string.h>
 #include <rte_mbuf.h>
 
 #define OV2_PKT_F_FRAG       (1u << 0)	/* IPv4 fragment / IPv6 fragment header */
@@ -38,7 +39,8 @@ struct ov2_pkt_info {
 enum ov2_pkt_result {
 	OV2_PKT_OK = 0,		/* IPv4 or IPv6 with consistent lengths */
 	OV2_PKT_NOT_IP,		/* not an IP packet (ARP, ...) */
-	OV2_PKT_BAD,		/* IP, but truncated or lengths do not add up */
+	OV2_PKT_BAD,		/* IP, but truncated or lengths do not add up; or a
+				 * runt frame (shorter than its Ethernet header) */
 };
 
 /*
@@ -62,6 +64,28 @@ static inline uint16_t
 ov2_pkt_ip_hdr_len(const struct ov2_pkt_info *pi)
 {
 	return (uint16_t)(pi->l3_len - ((pi->flags & OV2_PKT_F_UDP_ENCAP) ? OV2_UDP_HDR_LEN : 0));
+}
+
+/*
+ * A 32-bit field of a packet header as it is on the wire (network order).
+ * Headers sit at any offset (behind 14 bytes of Ethernet, most are 2 bytes
+ * off a 4-byte boundary): read through memcpy, which compiles to one load
+ * where the CPU allows it, never through a cast pointer (undefined).
+ */
+static inline uint32_t
+ov2_pkt_raw32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The same field in host order (sequence numbers). */
+static inline uint32_t
+ov2_pkt_be32(const void *p)
+{
+	return rte_be_to_cpu_32(ov2_pkt_raw32(p));
 }
 
 /* Recompute the IPv4 header checksum of the header at ip (ihl words). */

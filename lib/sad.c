@@ -36,10 +36,30 @@ struct ov2_sad {
 	uint32_t n_udp_ports;
 };
 
+/*
+ * rte_hash_crc() of the key, computed the same way (8 bytes at a time, then
+ * the rest) but reading through memcpy: rte_hash_crc() loads uint64_t
+ * through a cast pointer, undefined behaviour for a key aligned to 4 only
+ * (struct ov2_sa_key), which UBSan reports.
+ */
 static uint32_t
 key_hash(const void *key, uint32_t len, uint32_t init)
 {
-	return rte_hash_crc(key, len, init);
+	const uint8_t *p = key;
+	uint64_t q;
+	uint32_t w, i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&q, p + i, sizeof(q));
+		init = rte_hash_crc_8byte(q, init);
+	}
+	for (; i + 4 <= len; i += 4) {
+		memcpy(&w, p + i, sizeof(w));
+		init = rte_hash_crc_4byte(w, init);
+	}
+	for (; i < len; i++)
+		init = rte_hash_crc_1byte(p[i], init);
+	return init;
 }
 
 struct ov2_sad *

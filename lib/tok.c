@@ -44,6 +44,40 @@ ov2_tok_in(const struct ov2_tok *t, const char *const *list)
 	return 0;
 }
 
+/*
+ * Key material as the formats write it: 8 or more bytes of "xx:xx:..."
+ * (groups of 1-2 hex digits), or a run of 16 or more hex digits mixing
+ * decimal digits and letters. A key given in the wrong place (a keyword
+ * left out) reaches an error message as an unknown word: it must not be
+ * echoed. IPv6 addresses (groups of up to 4 digits, "::"), MAC addresses
+ * (6 groups) and long decimal numbers do not look like this.
+ */
+static int
+looks_like_key(const struct ov2_tok *t)
+{
+	size_t i, digits = 0, groups = 0, run = 0, dec = 0;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->p[i] == ':') {
+			if (run == 0 || run > 2)
+				return 0;
+			groups++;
+			run = 0;
+		} else if (ov2_hex_val(t->p[i]) >= 0) {
+			run++;
+			digits++;
+			dec += t->p[i] >= '0' && t->p[i] <= '9';
+		} else {
+			return 0;
+		}
+	}
+	/* a plain run: both decimal digits and letters (a long decimal
+	 * number, or a word of a-f, is shown) */
+	if (groups == 0)
+		return digits >= 16 && dec > 0 && dec < digits;
+	return run >= 1 && run <= 2 && groups + 1 >= 8;
+}
+
 const char *
 ov2_tok_show(const struct ov2_tok *t, char *buf, size_t len)
 {
@@ -51,6 +85,10 @@ ov2_tok_show(const struct ov2_tok *t, char *buf, size_t len)
 
 	if (len == 0)
 		return buf;
+	if (looks_like_key(t)) {
+		snprintf(buf, len, "<%zu characters of hex, not shown>", t->n);
+		return buf;
+	}
 	for (i = 0; i < n && o + 5 < len; i++) {
 		unsigned char c = (unsigned char)t->p[i];
 

@@ -27,7 +27,9 @@ int ov2_tok_is(const struct ov2_tok *t, const char *word);
 int ov2_tok_in(const struct ov2_tok *t, const char *const *list);
 
 /* The token for a message: printable ASCII as is, other bytes as \xNN,
- * at most OV2_TOK_SHOW_MAX bytes then "...". Returns buf. */
+ * at most OV2_TOK_SHOW_MAX bytes then "..."; a token that looks like key
+ * material (8+ bytes of xx:xx:..., 16+ hex digits with letters and
+ * decimal digits) is not shown. Returns buf. */
 const char *ov2_tok_show(const struct ov2_tok *t, char *buf, size_t len);
 
 /* 0-15 for a hex digit, else -1. */

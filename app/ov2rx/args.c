@@ -13,6 +13,7 @@
 enum {
 	OPT_IN = 256, OPT_OUT, OPT_ERRORS, OPT_IDLE, OPT_DURATION, OPT_STATS,
 	OPT_OFFLOAD, OPT_SA_CAP, OPT_RXD, OPT_TXD, OPT_HELP, OPT_REPLAY, OPT_CAPS,
+	OPT_MBUFS,
 };
 
 static const struct option longopts[] = {
@@ -28,6 +29,7 @@ static const struct option longopts[] = {
 	{ "replay-window", required_argument, NULL, OPT_REPLAY },
 	{ "caps", required_argument, NULL, OPT_CAPS },
 	{ "txd", required_argument, NULL, OPT_TXD },
+	{ "mbufs", required_argument, NULL, OPT_MBUFS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -39,7 +41,7 @@ ov2rx_usage(const char *prog)
 	       "         [--errors PORT] [--exit-when-idle MS] [--duration S]\n"
 	       "         [--stats-json FILE] [--offload PORT:off|esp|ah|ah-esp]...\n"
 	       "         [--caps PORT:[+|-]CAP,...]... [--sa-capacity N] [--replay-window N]\n"
-	       "         [--rxd N] [--txd N]\n"
+	       "         [--rxd N] [--txd N] [--mbufs N]\n"
 	       "  -f CONFIG            SA configuration (ipsec-secgw syntax)\n"
 	       "  --in PORT            poll every rx queue of PORT (id or device name);\n"
 	       "                       repeatable; default: every port not used as output\n"
@@ -59,7 +61,9 @@ ov2rx_usage(const char *prog)
 	       "  --replay-window N    anti-replay window of SAs whose line has no\n"
 	       "                       replay-window (default 64; 0: no replay check;\n"
 	       "                       at most 65536)\n"
-	       "  --rxd N, --txd N     descriptors per rx / tx queue (default 1024)\n",
+	       "  --rxd N, --txd N     descriptors per rx / tx queue (default 1024)\n"
+	       "  --mbufs N            packet buffers in the pool (256..16777216; default:\n"
+	       "                       enough for every descriptor and lcore, at least 8191)\n",
 	       prog);
 }
 
@@ -222,6 +226,11 @@ parse_one(int c, const char *arg, struct ov2rx_opts *o)
 		if (parse_u64(arg, 16384, &v) || v < 64)
 			return bad(c == OPT_RXD ? "--rxd" : "--txd", arg, "expected 64..16384");
 		*(c == OPT_RXD ? &o->rxd : &o->txd) = (uint16_t)v;
+		return 0;
+	case OPT_MBUFS:
+		if (parse_u64(arg, OV2RX_MBUFS_MAX, &v) || v < OV2RX_MBUFS_MIN)
+			return bad("--mbufs", arg, "expected 256..16777216");
+		o->mbufs = (uint32_t)v;
 		return 0;
 	default:
 		return -1;

@@ -270,7 +270,10 @@ make_pool(void)
 	if (rte_lcore_count() > 1)
 		n += rte_lcore_count() * OV2_HANDOFF_RING_SIZE;
 	n = RTE_MAX(n, 8191u);
-	return rte_pktmbuf_pool_create("ov2rx_mbufs", n, 256, 0,
+	if (opts.mbufs != 0)
+		n = opts.mbufs;	/* as asked, even if too few: exhaustion is survived */
+	/* the per-lcore caches may hold at most n / 1.5 (mempool rule) */
+	return rte_pktmbuf_pool_create("ov2rx_mbufs", n, RTE_MIN(256u, n / 4), 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 }
 

@@ -12,6 +12,8 @@
 #define OV2RX_MAX_QUEUES 64	/* (port, queue) pairs one lcore polls */
 #define OV2RX_BURST     32
 #define OV2RX_NO_PORT   UINT16_MAX
+#define OV2RX_MBUFS_MIN 256u		/* --mbufs: a burst per queue and then some */
+#define OV2RX_MBUFS_MAX (1u << 24)
 
 struct ov2rx_opts {
 	const char *conf_path;
@@ -25,6 +27,7 @@ struct ov2rx_opts {
 	uint32_t sa_capacity;
 	uint32_t replay_window;		/* for SAs whose line sets none */
 	uint16_t rxd, txd;
+	uint32_t mbufs;			/* --mbufs; 0: sized from the ports */
 	uint8_t offload[RTE_MAX_ETHPORTS];	/* OV2_OFFLOAD_* per port */
 	const char *caps_off[RTE_MAX_ETHPORTS];	/* --caps: capabilities removed */
 	const char *offload_arg[RTE_MAX_ETHPORTS]; /* as given, for messages */

@@ -26,6 +26,7 @@ static struct ov2_sad *sad;
 static struct ov2_sa *sas[NSA];
 static struct ov2_stats st;
 static uint64_t delivered_bad;	/* altered protected bytes, yet delivered */
+static uint64_t delivered_short;	/* a truncated frame, yet delivered */
 static uint64_t n_run;
 
 static const char *const lines[NSA] = {
@@ -52,29 +53,31 @@ static const char *const lines[NSA] = {
 /* Run frame through engine + consumer. protected_from: first byte offset
  * covered by the ICV (the ESP header); an alteration at or after it must
  * never be delivered. */
-static void
+static int
 run_one(const uint8_t *frame, size_t len, size_t altered_at, size_t protected_from)
 {
 	struct ov2_offload_ctx ctx = { .sad = sad, .enable = OV2_OFFLOAD_AH_ESP };
 	struct ov2_consumer c = { .sad = sad, .stats = &st };
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	uint8_t reason[1];
+	int delivered;
 	uint8_t *p;
 
 	ov2_caps_port_default(&ctx.caps, 0);
 	if (m == NULL) {
 		CHECK(m != NULL);
-		return;
+		return 0;
 	}
 	n_run++;
 	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
 	if (len > 0)
 		memcpy(p, frame, len);
 	ov2_offload_rx(&ctx, &m, 1);
-	if (ov2_consumer_rx(&c, &m, 1, reason, NULL) == 1 && altered_at >= protected_from &&
-	    altered_at != SIZE_MAX)
+	delivered = ov2_consumer_rx(&c, &m, 1, reason, NULL) == 1;
+	if (delivered && altered_at >= protected_from && altered_at != SIZE_MAX)
 		delivered_bad++;
 	rte_pktmbuf_free(m);
+	return delivered;
 }
 
 /* The first byte the ICV covers: the ESP header (after UDP for UDP-ESP:
@@ -107,7 +110,8 @@ mutate_all(const struct ov2_sa *sa, uint16_t size)
 	prot = esp_offset(f0, sa);
 	run_one(f0, len[0], SIZE_MAX, prot);		/* the original: delivered */
 	for (i = 0; i < len[0]; i++)			/* truncated at every offset */
-		run_one(f0, i, i >= prot ? i : SIZE_MAX, prot);
+		/* none of them, runts included (i < 14), is a whole packet */
+		delivered_short += run_one(f0, i, i >= prot ? i : SIZE_MAX, prot);
 	for (i = 0; i < len[0]; i++)			/* every bit flipped once */
 		for (bit = 0; bit < 8; bit++) {
 			memcpy(work, f0, len[0]);
@@ -171,6 +175,7 @@ main(void)
 	CHECK_EQ(st.rx_packets, n_run);
 	CHECK_EQ(st.delivered + ov2_stats_drops_total(&st), st.rx_packets);
 	CHECK_EQ(delivered_bad, 0);
+	CHECK_EQ(delivered_short, 0);
 	/* the untouched originals (24) are delivered; so are frames whose only
 	 * change was in unprotected outer fields, never more than that */
 	CHECK(st.delivered >= NSA * RTE_DIM(sizes));
