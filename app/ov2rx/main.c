@@ -2,7 +2,7 @@
 /*
  * ov2rx: the dataplane. Loads the SAs, sets up the ports, installs the OV2
  * receive path (pmd-shim) on every rx queue of the input ports, spreads the
- * queues over the lcores, runs until told to stop, and reports.
+ * queues over the ov2rx.lcores, runs until told to stop, and reports.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,6 +17,7 @@
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include "conf.h"
 #include "oob.h"
 #include "ov2rx.h"
@@ -27,17 +28,12 @@
 #define ROLE_IN  1u
 #define ROLE_OUT 2u
 
-static struct ov2rx_opts opts;
-static struct ov2rx_lcore *lcores[RTE_MAX_LCORE];
-static unsigned int n_active;
-static uint64_t start_tsc, stop_tsc;
+struct ov2rx_run ov2rx;
+
 static rte_spinlock_t tx_locks[RTE_MAX_ETHPORTS][OV2RX_MAX_QUEUES];
-static uint16_t port_nrxq[RTE_MAX_ETHPORTS], port_ntxq[RTE_MAX_ETHPORTS];
 static struct rte_mempool *pool;
 static struct rte_mempool *big_pool;	/* reassembled packets */
-static struct ov2_spd *spd;
-static unsigned int mbufs_leaked;	/* in use after every port closed */
-static unsigned int port_role[RTE_MAX_ETHPORTS];
+static struct ov2_spd *spd;		/* the policy loaded at start */
 
 static void
 on_signal(int sig)
@@ -52,14 +48,24 @@ tick(void)
 	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz(), last = 0;
 	unsigned int i;
 
-	if (opts.duration_s > 0 && (double)(now - start_tsc) >= opts.duration_s * (double)hz)
+	if (ov2rx.opts.duration_s > 0 &&
+	    (double)(now - ov2rx.start_tsc) >= ov2rx.opts.duration_s * (double)hz)
 		ov2rx_quit = 1;
-	if (opts.idle_ms == 0)
+	if (ov2rx.opts.idle_ms == 0)
 		return;
-	for (i = 0; i < n_active; i++)
-		last = RTE_MAX(last, lcores[i]->last_rx_tsc);
-	if (now > last && now - last >= opts.idle_ms * hz / 1000)
+	for (i = 0; i < ov2rx.n_active; i++)
+		last = RTE_MAX(last, ov2rx.lcores[i]->last_rx_tsc);
+	if (now > last && now - last >= ov2rx.opts.idle_ms * hz / 1000)
 		ov2rx_quit = 1;
+}
+
+void
+ov2rx_sa_defaults(struct ov2_sa_conf *sa)
+{
+	if (sa->dir == OV2_SA_IN && !(sa->flags & OV2_SA_F_REPLAY_SET)) {
+		sa->replay_window = ov2rx.opts.replay_window;
+		sa->flags |= OV2_SA_F_REPLAY_SET;
+	}
 }
 
 static void
@@ -71,7 +77,7 @@ warn_deprecated(const struct ov2_sa_conf *sa)
 	    sa->auth != OV2_AUTH_MD5_96)
 		return;
 	fprintf(stderr, "ov2rx: warning: %s:%u: SA %u uses %s%s%s, deprecated by RFC 8221 "
-		"(allowed by allow-deprecated)\n", opts.conf_path, sa->line, sa->spi,
+		"(allowed by allow-deprecated)\n", ov2rx.opts.conf_path, sa->line, sa->spi,
 		c != NULL ? c : "", c != NULL && a != NULL ? " with " : "", a != NULL ? a : "");
 }
 
@@ -82,11 +88,11 @@ load_sas(struct ov2_conf *conf, uint32_t *n_out)
 	struct ov2_sad *sad;
 	uint32_t i;
 
-	if (ov2_conf_load(opts.conf_path, conf, err, sizeof(err)) != 0) {
+	if (ov2_conf_load(ov2rx.opts.conf_path, conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "ov2rx: %s\n", err);
 		return NULL;
 	}
-	sad = ov2_sad_create("ov2rx", opts.sa_capacity, (int)rte_socket_id(), err, sizeof(err));
+	sad = ov2_sad_create("ov2rx", ov2rx.opts.sa_capacity, (int)rte_socket_id(), err, sizeof(err));
 	if (sad == NULL) {
 		fprintf(stderr, "ov2rx: %s\n", err);
 		return NULL;
@@ -102,14 +108,11 @@ load_sas(struct ov2_conf *conf, uint32_t *n_out)
 			rc = ov2_sad_add_out(sad, sa, err, sizeof(err));
 			(*n_out) += rc == 0;
 		} else {
-			if (!(sa->flags & OV2_SA_F_REPLAY_SET)) {
-				sa->replay_window = opts.replay_window;
-				sa->flags |= OV2_SA_F_REPLAY_SET;
-			}
+			ov2rx_sa_defaults(sa);
 			rc = ov2_sad_add(sad, sa, NULL, err, sizeof(err));
 		}
 		if (rc != 0) {
-			fprintf(stderr, "ov2rx: %s:%u: %s\n", opts.conf_path, sa->line, err);
+			fprintf(stderr, "ov2rx: %s:%u: %s\n", ov2rx.opts.conf_path, sa->line, err);
 			ov2_sad_free(sad);
 			return NULL;
 		}
@@ -117,7 +120,7 @@ load_sas(struct ov2_conf *conf, uint32_t *n_out)
 	spd = ov2_spd_create("ov2rx", conf->sp, conf->n_sp, (int)rte_socket_id(),
 			     err, sizeof(err));
 	if (spd == NULL) {
-		fprintf(stderr, "ov2rx: %s: inbound policy: %s\n", opts.conf_path, err);
+		fprintf(stderr, "ov2rx: %s: inbound policy: %s\n", ov2rx.opts.conf_path, err);
 		ov2_sad_free(sad);
 		return NULL;
 	}
@@ -131,28 +134,28 @@ plan_ports(unsigned int nl)
 	struct rte_eth_dev_info di;
 	uint16_t i, p;
 
-	for (i = 0; i < opts.n_in; i++)
-		port_role[opts.in[i]] |= ROLE_IN;
-	if (opts.out != OV2RX_NO_PORT)
-		port_role[opts.out] |= ROLE_OUT;
-	if (opts.errors != OV2RX_NO_PORT)
-		port_role[opts.errors] |= ROLE_OUT;
+	for (i = 0; i < ov2rx.opts.n_in; i++)
+		ov2rx.port_role[ov2rx.opts.in[i]] |= ROLE_IN;
+	if (ov2rx.opts.out != OV2RX_NO_PORT)
+		ov2rx.port_role[ov2rx.opts.out] |= ROLE_OUT;
+	if (ov2rx.opts.errors != OV2RX_NO_PORT)
+		ov2rx.port_role[ov2rx.opts.errors] |= ROLE_OUT;
 	RTE_ETH_FOREACH_DEV(p) {
-		if (port_role[p] == 0)
+		if (ov2rx.port_role[p] == 0)
 			continue;
 		if (rte_eth_dev_info_get(p, &di) != 0)
 			return -1;
-		if ((port_role[p] & ROLE_IN) && di.max_rx_queues == 0) {
+		if ((ov2rx.port_role[p] & ROLE_IN) && di.max_rx_queues == 0) {
 			fprintf(stderr, "ov2rx: port %u cannot receive (no rx queue)\n", p);
 			return -1;
 		}
-		if ((port_role[p] & ROLE_OUT) && di.max_tx_queues == 0) {
+		if ((ov2rx.port_role[p] & ROLE_OUT) && di.max_tx_queues == 0) {
 			fprintf(stderr, "ov2rx: port %u cannot transmit (no tx queue)\n", p);
 			return -1;
 		}
-		port_nrxq[p] = (port_role[p] & ROLE_IN) ?
+		ov2rx.port_nrxq[p] = (ov2rx.port_role[p] & ROLE_IN) ?
 			RTE_MIN(RTE_MIN(di.max_rx_queues, (uint16_t)nl), (uint16_t)OV2RX_MAX_QUEUES) : 0;
-		port_ntxq[p] = (port_role[p] & ROLE_OUT) ?
+		ov2rx.port_ntxq[p] = (ov2rx.port_role[p] & ROLE_OUT) ?
 			RTE_MIN(RTE_MIN(di.max_tx_queues, (uint16_t)nl), (uint16_t)OV2RX_MAX_QUEUES) : 0;
 	}
 	return 0;
@@ -163,21 +166,21 @@ port_setup(uint16_t p, struct rte_mempool *pool)
 {
 	struct rte_eth_conf pc = { 0 };
 	struct rte_eth_dev_info di;
-	uint16_t rxd = opts.rxd, txd = opts.txd, q;
+	uint16_t rxd = ov2rx.opts.rxd, txd = ov2rx.opts.txd, q;
 	int sock = rte_eth_dev_socket_id(p), rc;
 
 	if (rte_eth_dev_info_get(p, &di) != 0)
 		return -1;
-	if (port_nrxq[p] > 1 && di.flow_type_rss_offloads != 0) {
+	if (ov2rx.port_nrxq[p] > 1 && di.flow_type_rss_offloads != 0) {
 		pc.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		pc.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & di.flow_type_rss_offloads;
 	}
-	rc = rte_eth_dev_configure(p, port_nrxq[p], port_ntxq[p], &pc);
+	rc = rte_eth_dev_configure(p, ov2rx.port_nrxq[p], ov2rx.port_ntxq[p], &pc);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p, &rxd, &txd);
-	for (q = 0; rc == 0 && q < port_nrxq[p]; q++)
+	for (q = 0; rc == 0 && q < ov2rx.port_nrxq[p]; q++)
 		rc = rte_eth_rx_queue_setup(p, q, rxd, sock < 0 ? SOCKET_ID_ANY : sock, NULL, pool);
-	for (q = 0; rc == 0 && q < port_ntxq[p]; q++) {
+	for (q = 0; rc == 0 && q < ov2rx.port_ntxq[p]; q++) {
 		rc = rte_eth_tx_queue_setup(p, q, txd, sock < 0 ? SOCKET_ID_ANY : sock, NULL);
 		rte_spinlock_init(&tx_locks[p][q]);
 	}
@@ -192,12 +195,12 @@ txq_assign(struct ov2rx_txq *t, uint16_t port, unsigned int idx)
 	t->port = port;
 	if (port == OV2RX_NO_PORT)
 		return;
-	t->queue = (uint16_t)(idx % port_ntxq[port]);
-	t->shared = port_ntxq[port] < n_active;
+	t->queue = (uint16_t)(idx % ov2rx.port_ntxq[port]);
+	t->shared = ov2rx.port_ntxq[port] < ov2rx.n_active;
 	t->lock = &tx_locks[port][t->queue];
 }
 
-/* Spread the (port, queue) pairs of the input ports over the lcores. */
+/* Spread the (port, queue) pairs of the input ports over the ov2rx.lcores. */
 static int
 assign_lcores(struct ov2_sad *sad)
 {
@@ -206,18 +209,18 @@ assign_lcores(struct ov2_sad *sad)
 
 	i = 0;
 	RTE_LCORE_FOREACH(lcore) {
-		lcores[i] = rte_zmalloc("ov2rx_lcore", sizeof(struct ov2rx_lcore), RTE_CACHE_LINE_SIZE);
-		if (lcores[i] == NULL)
+		ov2rx.lcores[i] = rte_zmalloc("ov2rx_lcore", sizeof(struct ov2rx_lcore), RTE_CACHE_LINE_SIZE);
+		if (ov2rx.lcores[i] == NULL)
 			return -1;
-		lcores[i]->sad = sad;
-		lcores[i]->spd = spd;
-		lcores[i]->big_pool = big_pool;
+		ov2rx.lcores[i]->sad = sad;
+		ov2rx.lcores[i]->spd = spd;
+		ov2rx.lcores[i]->big_pool = big_pool;
 		i++;
 	}
-	for (i = 0; i < opts.n_in; i++) {
-		p = opts.in[i];
-		for (q = 0; q < port_nrxq[p]; q++, k++) {
-			struct ov2rx_lcore *lc = lcores[k % nl];
+	for (i = 0; i < ov2rx.opts.n_in; i++) {
+		p = ov2rx.opts.in[i];
+		for (q = 0; q < ov2rx.port_nrxq[p]; q++, k++) {
+			struct ov2rx_lcore *lc = ov2rx.lcores[k % nl];
 
 			if (lc->n_rxq == OV2RX_MAX_QUEUES)
 				return -1;
@@ -225,12 +228,12 @@ assign_lcores(struct ov2_sad *sad)
 			lc->rxq[lc->n_rxq++].queue = q;
 		}
 	}
-	n_active = RTE_MIN(k, nl);
-	for (i = 0; i < n_active; i++) {
-		txq_assign(&lcores[i]->out, opts.out, i);
-		txq_assign(&lcores[i]->err, opts.errors, i);
+	ov2rx.n_active = RTE_MIN(k, nl);
+	for (i = 0; i < ov2rx.n_active; i++) {
+		txq_assign(&ov2rx.lcores[i]->out, ov2rx.opts.out, i);
+		txq_assign(&ov2rx.lcores[i]->err, ov2rx.opts.errors, i);
 	}
-	lcores[0]->tick = tick;
+	ov2rx.lcores[0]->tick = tick;
 	return 0;
 }
 
@@ -241,7 +244,7 @@ make_pool(void)
 	uint16_t p;
 
 	RTE_ETH_FOREACH_DEV(p)
-		n += port_nrxq[p] * (opts.rxd + 2u * OV2RX_BURST) + port_ntxq[p] * opts.txd;
+		n += ov2rx.port_nrxq[p] * (ov2rx.opts.rxd + 2u * OV2RX_BURST) + ov2rx.port_ntxq[p] * ov2rx.opts.txd;
 	n += rte_lcore_count() * (512u + OV2RX_BURST);
 	n = RTE_MAX(n, 8191u);
 	return rte_pktmbuf_pool_create("ov2rx_mbufs", n, 256, 0,
@@ -256,15 +259,15 @@ start_ports(const struct ov2_sad *sad)
 	int rc;
 
 	RTE_ETH_FOREACH_DEV(p) {
-		if (port_role[p] == 0)
+		if (ov2rx.port_role[p] == 0)
 			continue;
-		if (port_nrxq[p] > 0) {
+		if (ov2rx.port_nrxq[p] > 0) {
 			struct ov2_caps caps;
 
-			ov2_caps_port_default(&caps, opts.sa_capacity);
-			if (opts.caps_off[p] != NULL)
-				ov2_caps_edit(&caps, opts.caps_off[p], err, sizeof(err));
-			rc = ov2_shim_attach(p, port_nrxq[p], sad, opts.offload[p], &caps,
+			ov2_caps_port_default(&caps, ov2rx.opts.sa_capacity);
+			if (ov2rx.opts.caps_off[p] != NULL)
+				ov2_caps_edit(&caps, ov2rx.opts.caps_off[p], err, sizeof(err));
+			rc = ov2_shim_attach(p, ov2rx.port_nrxq[p], sad, ov2rx.opts.offload[p], &caps,
 					     err, sizeof(err));
 			if (rc != 0) {
 				fprintf(stderr, "ov2rx: %s\n", err);
@@ -278,22 +281,22 @@ start_ports(const struct ov2_sad *sad)
 		}
 		rte_eth_promiscuous_enable(p);
 		rte_eth_dev_get_name_by_port(p, name);
-		if (port_nrxq[p] > 0)
+		if (ov2rx.port_nrxq[p] > 0)
 			ov2_shim_describe(p, desc, sizeof(desc));
 		else
-			snprintf(desc, sizeof(desc), "output, %u tx queue%s", port_ntxq[p],
-				 port_ntxq[p] == 1 ? "" : "s");
+			snprintf(desc, sizeof(desc), "output, %u tx queue%s", ov2rx.port_ntxq[p],
+				 ov2rx.port_ntxq[p] == 1 ? "" : "s");
 		printf("port %u (%s): %s%s%s\n", p, name, desc,
-		       p == opts.out ? "; delivered packets out" : "",
-		       p == opts.errors ? "; dropped packets out" : "");
-		if (port_nrxq[p] > 0) {
+		       p == ov2rx.opts.out ? "; delivered packets out" : "",
+		       p == ov2rx.opts.errors ? "; dropped packets out" : "");
+		if (ov2rx.port_nrxq[p] > 0) {
 			struct ov2_caps caps;
 			char cb[512];
 
 			ov2_shim_caps(p, &caps);
 			ov2_caps_format(&caps, cb, sizeof(cb));
 			printf("  OV2 enable setting: %s; capabilities:\n%s",
-			       ov2_shim_enable_name(opts.offload[p]), cb);
+			       ov2_shim_enable_name(ov2rx.opts.offload[p]), cb);
 		}
 	}
 	return 0;
@@ -305,7 +308,7 @@ stop_ports(void)
 	uint16_t p;
 
 	RTE_ETH_FOREACH_DEV(p) {
-		if (port_role[p] == 0)
+		if (ov2rx.port_role[p] == 0)
 			continue;
 		rte_eth_dev_stop(p);
 		ov2_shim_detach(p);
@@ -313,215 +316,68 @@ stop_ports(void)
 	}
 }
 
-struct port_report {
-	struct ov2_offload_stats engine;
-	struct rte_eth_stats eth;
-	char name[RTE_ETH_NAME_MAX_LEN];
-};
-
-static struct port_report reports[RTE_MAX_ETHPORTS];
-
 static void
-collect_ports(void)
+run(void)
 {
-	uint16_t p;
+	unsigned int lcore, i = 0;
 
-	RTE_ETH_FOREACH_DEV(p) {
-		if (port_role[p] == 0)
-			continue;
-		ov2_shim_stats(p, &reports[p].engine);
-		rte_eth_stats_get(p, &reports[p].eth);
-		rte_eth_dev_get_name_by_port(p, reports[p].name);
+	ov2rx.start_tsc = rte_rdtsc();
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (++i < ov2rx.n_active)
+			rte_eal_remote_launch(ov2rx_lcore_main, ov2rx.lcores[i], lcore);
 	}
+	if (ov2rx.n_active > 0)
+		ov2rx_lcore_main(ov2rx.lcores[0]);
+	rte_eal_mp_wait_lcore();
+	ov2rx.stop_tsc = rte_rdtsc();
 }
 
-static void
-json_ports(FILE *f)
+/* The QSBR variable of the polling lcores, then the control thread
+ * (reclamation, --ctl socket) and the telemetry commands. */
+static int
+start_control(void)
 {
-	const char *sep = "";
-	uint16_t p;
+	size_t sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
 
-	/* The ports are closed by now: walk the saved reports. */
-	fprintf(f, "  \"ports\": [");
-	for (p = 0; p < RTE_MAX_ETHPORTS; p++) {
-		const struct port_report *r = &reports[p];
-
-		if (port_role[p] == 0)
-			continue;
-		fprintf(f, "%s\n    {\"port\": %u, \"name\": \"%s\", \"in\": %s, "
-			"\"offload\": \"%s\", \"ipackets\": %" PRIu64 ", \"opackets\": %"
-			PRIu64 ", \"imissed\": %" PRIu64 ", \"rx_nombuf\": %" PRIu64
-			", \"engine\": {\"packets\": %" PRIu64 ", \"crypto_done\": %" PRIu64
-			", \"no_sa\": %" PRIu64 ", \"unsupported\": %" PRIu64
-			", \"disabled\": %" PRIu64 ", \"sa_delete_req\": %" PRIu64
-			", \"ike\": %" PRIu64 ", \"next_crypto_done\": %" PRIu64 "}}",
-			sep, p, r->name, port_nrxq[p] ? "true" : "false",
-			port_nrxq[p] ? ov2_shim_enable_name(opts.offload[p]) : "n/a", r->eth.ipackets,
-			r->eth.opackets, r->eth.imissed, r->eth.rx_nombuf,
-			r->engine.packets, r->engine.crypto_done, r->engine.no_sa,
-			r->engine.unsupported, r->engine.disabled, r->engine.sa_delete_req,
-			r->engine.ike, r->engine.next_crypto_done);
-		sep = ",";
+	ov2rx.rcu = rte_zmalloc("ov2rx_rcu", sz, RTE_CACHE_LINE_SIZE);
+	if (ov2rx.rcu == NULL || rte_rcu_qsbr_init(ov2rx.rcu, RTE_MAX_LCORE) != 0) {
+		fprintf(stderr, "ov2rx: cannot create the RCU variable\n");
+		return -1;
 	}
-	fprintf(f, "\n  ]");
+	ov2_sad_attach_rcu(ov2rx.sad, ov2rx.rcu);
+	if (ov2rx_ctl_start() != 0)
+		return -1;
+	if (ov2rx_telemetry_register() != 0)
+		fprintf(stderr, "ov2rx: warning: telemetry commands not registered\n");
+	return 0;
 }
 
-/* Per-SA counters: JSON members, and the lines of the printed summary. */
-struct sa_walk {
+/* The summary on stdout, then --stats-json. */
+static int
+report(void)
+{
 	FILE *f;
-	const char *sep;
-	unsigned int printed, more;
-};
-
-static uint64_t
-sa_drops(const struct ov2_sa *sa)
-{
-	uint64_t t = 0;
-	unsigned int i;
-
-	for (i = 0; i < OV2_DROP_COUNT; i++)
-		t += sa->host.stats.drops[i];
-	return t;
-}
-
-static int
-sa_json(struct ov2_sa *sa, void *arg)
-{
-	struct sa_walk *w = arg;
-	const struct ov2_sa_stats *st = &sa->host.stats;
-	const char *sep = "";
-	char dst[64];
-	unsigned int i;
-
-	fprintf(w->f, "%s\n    {\"spi\": %u, \"dst\": \"%s\", \"proto\": \"%s\", "
-		"\"deleted\": %s, \"delivered\": %" PRIu64 ", \"delivered_bytes\": %" PRIu64
-		", \"drops\": {", w->sep, sa->conf.spi,
-		ov2_addr_str(&sa->conf.dst, dst, sizeof(dst)),
-		sa->conf.proto == OV2_IPPROTO_AH ? "ah" : "esp",
-		(sa->host.flags & OV2_SA_HOST_DELETED) ? "true" : "false",
-		st->delivered, st->delivered_bytes);
-	for (i = 0; i < OV2_DROP_COUNT; i++) {
-		if (st->drops[i] == 0)
-			continue;
-		fprintf(w->f, "%s\"%s\": %" PRIu64, sep, ov2_drop_name(i), st->drops[i]);
-		sep = ", ";
-	}
-	fprintf(w->f, "}, \"drops_total\": %" PRIu64 ", \"replay_window\": %u, "
-		"\"replay_top\": %" PRIu64 ", \"lifetime_packets\": %" PRIu64
-		", \"lifetime_bytes\": %" PRIu64 ", \"soft_expired\": %" PRIu64 "}",
-		sa_drops(sa), sa->host.window, sa->replay.top, sa->nic.packets,
-		sa->nic.bytes, st->soft_expired);
-	w->sep = ",";
-	return 0;
-}
-
-#define SA_PRINT_MAX 32
-
-static int
-sa_print(struct ov2_sa *sa, void *arg)
-{
-	struct sa_walk *w = arg;
-	const struct ov2_sa_stats *st = &sa->host.stats;
-	char dst[64];
-	unsigned int i;
-
-	if (st->delivered == 0 && sa_drops(sa) == 0)
-		return 0;
-	if (w->printed == SA_PRINT_MAX) {
-		w->more++;
-		return 0;
-	}
-	w->printed++;
-	fprintf(w->f, "  SA %-10u dst %-16s %s delivered %" PRIu64 ", dropped %" PRIu64,
-		sa->conf.spi, ov2_addr_str(&sa->conf.dst, dst, sizeof(dst)),
-		(sa->host.flags & OV2_SA_HOST_DELETED) ? "(deleted)" : "",
-		st->delivered, sa_drops(sa));
-	for (i = 0; i < OV2_DROP_COUNT; i++)
-		if (st->drops[i] != 0)
-			fprintf(w->f, " %s %" PRIu64, ov2_drop_name(i), st->drops[i]);
-	fprintf(w->f, "\n");
-	return 0;
-}
-
-static int
-write_json(const struct ov2_stats *s, double elapsed, double active, struct ov2_sad *sad)
-{
-	struct sa_walk w = { .sep = "" };
 	char tmp[4096];
-	FILE *f;
+	const char *path = ov2rx.opts.stats_json;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", opts.stats_json) >= (int)sizeof(tmp))
+	printf("\n");
+	ov2rx_report_print(stdout);
+	fflush(stdout);
+	if (path == NULL)
+		return 0;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -1;
 	f = fopen(tmp, "w");
 	if (f == NULL) {
 		fprintf(stderr, "ov2rx: %s: %s\n", tmp, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "{\n");
-	ov2_stats_json(f, s, elapsed, active, "  ");
-	fprintf(f, ",\n  \"sa_count\": %u,\n  \"out_sa_count\": %u,\n  \"policy_rules\": %u,\n"
-		"  \"lcores\": %u,\n", ov2_sad_count(sad), ov2_sad_out_count(sad),
-		ov2_spd_count(spd), n_active);
-	fprintf(f, "  \"mbufs_in_use_at_exit\": %u,\n", mbufs_leaked);
-	json_ports(f);
-	fprintf(f, ",\n  \"sas\": [");
-	w.f = f;
-	ov2_sad_foreach_all(sad, sa_json, &w);
-	fprintf(f, "\n  ]\n}\n");
-	if (fclose(f) != 0 || rename(tmp, opts.stats_json) != 0) {
-		fprintf(stderr, "ov2rx: %s: %s\n", opts.stats_json, strerror(errno));
+	ov2rx_report_json(f);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		fprintf(stderr, "ov2rx: %s: %s\n", path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
-	return 0;
-}
-
-static void
-run(void)
-{
-	unsigned int lcore, i = 0;
-
-	start_tsc = rte_rdtsc();
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		if (++i < n_active)
-			rte_eal_remote_launch(ov2rx_lcore_main, lcores[i], lcore);
-	}
-	if (n_active > 0)
-		ov2rx_lcore_main(lcores[0]);
-	rte_eal_mp_wait_lcore();
-	stop_tsc = rte_rdtsc();
-}
-
-static int
-report(struct ov2_sad *sad)
-{
-	double hz = (double)rte_get_tsc_hz(), elapsed = (double)(stop_tsc - start_tsc) / hz;
-	uint64_t first = UINT64_MAX, last = 0;
-	struct ov2_stats sum;
-	unsigned int i;
-
-	memset(&sum, 0, sizeof(sum));
-	for (i = 0; i < n_active; i++) {
-		ov2_stats_add(&sum, &lcores[i]->stats);
-		if (lcores[i]->first_rx_tsc != 0) {
-			first = RTE_MIN(first, lcores[i]->first_rx_tsc);
-			last = RTE_MAX(last, lcores[i]->last_rx_tsc);
-		}
-	}
-	double active = last > first ? (double)(last - first) / hz : 0;
-	printf("\n");
-	ov2_stats_print(stdout, &sum, elapsed, active);
-	{
-		struct sa_walk w = { .f = stdout };
-
-		printf("per SA (with traffic):\n");
-		ov2_sad_foreach_all(sad, sa_print, &w);
-		if (w.more != 0)
-			printf("  ... and %u more SAs with traffic (see --stats-json)\n", w.more);
-	}
-	fflush(stdout);
-	if (opts.stats_json != NULL)
-		return write_json(&sum, elapsed, active, sad);
 	return 0;
 }
 
@@ -540,7 +396,7 @@ setup(struct ov2_conf *conf, struct ov2_sad **sad)
 	if (*sad == NULL)
 		return -1;
 	printf("%s: %u inbound SAs offloaded, %u outbound SA records (capacity %u), "
-	       "%u inbound policy rules%s\n", opts.conf_path, ov2_sad_count(*sad), n_out,
+	       "%u inbound policy rules%s\n", ov2rx.opts.conf_path, ov2_sad_count(*sad), n_out,
 	       ov2_sad_capacity(*sad), ov2_spd_count(spd),
 	       ov2_spd_count(spd) == 0 ? " (every decrypted and cleartext packet accepted)" : "");
 	if (plan_ports(rte_lcore_count()) != 0)
@@ -559,7 +415,7 @@ setup(struct ov2_conf *conf, struct ov2_sad **sad)
 		return -1;
 	}
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
-		if (port_role[p] != 0 && port_setup(p, pool) != 0)
+		if (ov2rx.port_role[p] != 0 && port_setup(p, pool) != 0)
 			return -1;
 	if (assign_lcores(*sad) != 0) {
 		fprintf(stderr, "ov2rx: too many rx queues for the lcores\n");
@@ -585,7 +441,7 @@ main(int argc, char **argv)
 	/* rte_ip_frag reports its table sizes at INFO under USER1 */
 	if (rte_log_get_level(RTE_LOGTYPE_USER1) > (int)RTE_LOG_NOTICE)
 		rte_log_set_level(RTE_LOGTYPE_USER1, RTE_LOG_NOTICE);
-	rc = ov2rx_parse_args(argc, argv, &opts);
+	rc = ov2rx_parse_args(argc, argv, &ov2rx.opts);
 	if (rc != 0) {
 		rte_eal_cleanup();
 		return rc > 0 ? 0 : 2;
@@ -601,19 +457,32 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ov2_conf_free(&conf);	/* the SA table has its own copies */
-	printf("ov2rx: %u lcore%s polling; stop with Ctrl-C%s\n", n_active,
-	       n_active == 1 ? "" : "s", opts.idle_ms ? " or when idle" : "");
+	ov2rx.sad = sad;
+	ov2rx.spd = spd;
+	if (start_control() != 0) {
+		stop_ports();
+		ov2_sad_free(sad);
+		ov2_spd_free(spd);
+		rte_eal_cleanup();
+		return 1;
+	}
+	printf("ov2rx: %u lcore%s polling; stop with Ctrl-C%s\n", ov2rx.n_active,
+	       ov2rx.n_active == 1 ? "" : "s", ov2rx.opts.idle_ms ? " or when idle" : "");
 	fflush(stdout);
 	run();
-	collect_ports();
+	/* the lcores are offline: the control thread's last reclamation
+	 * frees every deleted SA and replaced policy */
+	ov2rx_ctl_stop();
+	ov2rx_report_save_ports();
 	stop_ports();
-	mbufs_leaked = rte_mempool_in_use_count(pool) + rte_mempool_in_use_count(big_pool);
-	if (mbufs_leaked != 0)
+	ov2rx.mbufs_leaked = rte_mempool_in_use_count(pool) + rte_mempool_in_use_count(big_pool);
+	if (ov2rx.mbufs_leaked != 0)
 		fprintf(stderr, "ov2rx: %u mbufs still in use after the ports closed\n",
-			mbufs_leaked);
-	rc = report(sad);
+			ov2rx.mbufs_leaked);
+	rc = report();
 	ov2_sad_free(sad);
-	ov2_spd_free(spd);
+	ov2_spd_free((struct ov2_spd *)(uintptr_t)ov2rx.spd);
+	rte_free(ov2rx.rcu);
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }
