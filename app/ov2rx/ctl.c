@@ -40,7 +40,13 @@ struct client {
 	size_t len;		/* bytes of the current request */
 	int discarding;		/* over-long request: skip to its newline */
 	char buf[OV2_CTL_REQ_MAX + 1];
+	/* replies not sent yet: those of the requests of one read go out
+	 * together (pipelined clients) */
+	char *out;
+	size_t n_out, cap_out;
 };
+
+#define CTL_FLUSH_BYTES 65536	/* send the replies held once this big */
 
 static pthread_mutex_t ctl_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t ctl_thread;
@@ -295,6 +301,10 @@ client_close(struct client *c)
 	c->len = 0;
 	c->discarding = 0;
 	explicit_bzero(c->buf, sizeof(c->buf));	/* may hold a key */
+	free(c->out);
+	c->out = NULL;
+	c->n_out = 0;
+	c->cap_out = 0;
 }
 
 /* Write everything, waiting for a slow reader up to CTL_SEND_TIMEOUT_MS. */
@@ -322,16 +332,46 @@ send_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Queue reply bytes; -1 (the client is dropped) when memory runs out. */
+static int
+queue(struct client *c, const char *p, size_t n)
+{
+	if (c->n_out + n > c->cap_out) {
+		size_t cap = c->cap_out ? c->cap_out : 4096;
+		char *b;
+
+		while (cap < c->n_out + n)
+			cap *= 2;
+		b = realloc(c->out, cap);
+		if (b == NULL)
+			return -1;
+		c->out = b;
+		c->cap_out = cap;
+	}
+	memcpy(c->out + c->n_out, p, n);
+	c->n_out += n;
+	return 0;
+}
+
+static int
+flush(struct client *c)
+{
+	int rc = send_all(c->fd, c->out, c->n_out);
+
+	c->n_out = 0;
+	return rc;
+}
+
 static int
 reply_error(struct client *c, const char *msg)
 {
 	char hdr[OV2_CTL_HDR_MAX + 8];
 	int n = ov2_ctl_reply_error(hdr, sizeof(hdr), msg);
 
-	return send_all(c->fd, hdr, (size_t)n);
+	return queue(c, hdr, (size_t)n);
 }
 
-/* One complete request line: run it, send the reply. */
+/* One complete request line: run it, queue the reply. */
 static int
 serve_line(struct client *c, const char *req, size_t len)
 {
@@ -355,9 +395,18 @@ serve_line(struct client *c, const char *req, size_t len)
 		return reply_error(c, err);
 	}
 	n = ov2_ctl_reply_ok(hdr, sizeof(hdr), blen);
-	rc = send_all(c->fd, hdr, (size_t)n);
-	if (rc == 0)
-		rc = send_all(c->fd, body, blen);
+	if (blen >= CTL_FLUSH_BYTES) {
+		/* a big body (stats, list) goes out as it is, not copied */
+		rc = queue(c, hdr, (size_t)n);
+		if (rc == 0)
+			rc = flush(c);
+		if (rc == 0)
+			rc = send_all(c->fd, body, blen);
+	} else {
+		rc = queue(c, hdr, (size_t)n);
+		if (rc == 0)
+			rc = queue(c, body, blen);
+	}
 	free(body);
 	return rc;
 }
@@ -372,6 +421,8 @@ client_input(struct client *c, const char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (c->n_out >= CTL_FLUSH_BYTES && flush(c) != 0)
+			return -1;
 		if (p[i] == '\n') {
 			if (!c->discarding && serve_line(c, c->buf, c->len) != 0)
 				return -1;
@@ -391,7 +442,7 @@ client_input(struct client *c, const char *p, size_t n)
 		}
 		c->buf[c->len++] = p[i];
 	}
-	return 0;
+	return c->n_out > 0 ? flush(c) : 0;
 }
 
 static void
