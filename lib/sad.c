@@ -575,26 +575,44 @@ record_gone(struct ov2_sad *sad, const struct ov2_sa *sa)
 
 #define RECLAIM_BATCH 256
 
-/* One pass: move every entry whose grace periods are over out of the list
+/*
+ * One pass: move every entry whose grace periods are over out of the list
  * (at most RECLAIM_BATCH), free their key slots under the lock, then wipe
- * and free them outside it. Returns how many were freed. */
+ * and free them outside it. Returns how many were freed.
+ *
+ * A QSBR check is monotonic in the token (if token t is done, so is every
+ * older one), so a pass asks RCU about a few tokens, not every entry, and
+ * the entries that start their next grace period share one new token.
+ */
 static unsigned int
 reclaim_pass(struct ov2_sad *sad)
 {
 	struct retired batch[RECLAIM_BATCH];
+	uint64_t done = 0, busy = UINT64_MAX, next = 0;
 	unsigned int nb = 0, i = 0;
 
 	rte_spinlock_lock(&sad->lock);
 	while (i < sad->n_retired && nb < RECLAIM_BATCH) {
 		struct retired *r = &sad->retired[i];
+		int over;
 
-		if (rte_rcu_qsbr_check(sad->rcu, r->token, false) != 1) {
+		if (r->token <= done)
+			over = 1;
+		else if (r->token >= busy)
+			over = 0;
+		else if (rte_rcu_qsbr_check(sad->rcu, r->token, false) == 1)
+			over = 1, done = r->token;
+		else
+			over = 0, busy = r->token;
+		if (!over) {
 			i++;
 			continue;
 		}
 		if (++r->grace < OV2_SAD_GRACE_PERIODS) {
 			/* the next period starts now that this one is over */
-			r->token = rte_rcu_qsbr_start(sad->rcu);
+			if (next == 0)
+				next = rte_rcu_qsbr_start(sad->rcu);
+			r->token = next;
 			i++;
 			continue;
 		}
@@ -619,7 +637,7 @@ ov2_sad_reclaim(struct ov2_sad *sad)
 {
 	unsigned int n = 0, k;
 
-	if (sad->rcu == NULL)
+	if (sad->rcu == NULL || ov2_sad_pending(sad) == 0)
 		return 0;
 	do {
 		k = reclaim_pass(sad);

@@ -5,7 +5,7 @@ present (run by hand, not a meson test).
 
 usage: bench_ctl.py OV2RX OV2CTL [PRESENT] [BATCH] [RUNS]
 
-Starts ov2rx (one lcore polling an idle net_pcap port, --no-huge) with
+Starts ov2rx (one lcore polling an idle net_ring port, --no-huge) with
 --ctl, fills the table to PRESENT SAs (default 1,000,000) through the
 socket, then times RUNS (default 3) batches of BATCH (default 50,000) more
 'sa add' requests, pipelined on one connection by 'ov2ctl -q -s PATH -',
@@ -53,15 +53,12 @@ def main():
     conf = os.path.join(tmp, 'one.conf')
     with open(conf, 'w') as f:
         f.write('sa in 300 ' + add_req(0)[len('sa add 65536 '):])
-    pcap = os.path.join(tmp, 'empty.pcap')
-    with open(pcap, 'wb') as f:
-        f.write(bytes.fromhex('d4c3b2a1020004000000000000000000ffff000001000000'))
     sock = os.path.join(tmp, 'ctl.sock')
     prefix = 'bench_ctl_%d' % os.getpid()
     cap = PRESENT + (RUNS + 1) * BATCH
     cmd = [RX, '--no-huge', '-m', str(max(512, cap * 2300 // (1 << 20))), '--no-pci',
            '--no-telemetry', '-l', '0', '--file-prefix', prefix, '--log-level',
-           'lib.eal:warning', '--vdev', 'net_pcap0,rx_pcap=%s' % pcap, '--', '-f', conf,
+           'lib.eal:warning', '--vdev', 'net_ring0', '--', '-f', conf,
            '--ctl', sock, '--sa-capacity', str(cap)]
     rx = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
