@@ -8,6 +8,7 @@
 #include "ctl.h"
 #include "tok.h"
 
+/* Refuse: err says why (quoting t when given); *out is wiped. */
 static int
 fail(struct ov2_ctl_req *out, char *err, size_t errlen, int rc, const char *msg,
      const struct ov2_tok *t)
@@ -61,17 +62,20 @@ parse_target(const char *s, struct ov2_ctl_req *out, char *err, size_t errlen)
 			if (out->has_dst)
 				return fail(out, err, errlen, -EINVAL, "dst given twice", NULL);
 			if (!ov2_tok_next(&s, &v))
-				return fail(out, err, errlen, -EINVAL, "dst needs an address", NULL);
+				return fail(out, err, errlen, -EINVAL,
+					    "dst needs an address", NULL);
 			if (parse_addr(&v, &out->dst) != 0)
 				return fail(out, err, errlen, -EINVAL, "bad address", &v);
 			out->has_dst = 1;
 		} else if (ov2_tok_is(&t, "esp") || ov2_tok_is(&t, "ah")) {
 			if (seen_proto++)
-				return fail(out, err, errlen, -EINVAL, "protocol given twice", NULL);
+				return fail(out, err, errlen, -EINVAL,
+					    "protocol given twice", NULL);
 			out->proto = ov2_tok_is(&t, "ah") ? OV2_IPPROTO_AH : OV2_IPPROTO_ESP;
 		} else if (ov2_tok_is(&t, "esn-high") && out->verb == OV2_CTL_SA_UPDATE) {
 			if (seen_esn++)
-				return fail(out, err, errlen, -EINVAL, "esn-high given twice", NULL);
+				return fail(out, err, errlen, -EINVAL,
+					    "esn-high given twice", NULL);
 			if (!ov2_tok_next(&s, &v) || ov2_tok_u32(&v, &out->esn_high) != 0)
 				return fail(out, err, errlen, -EINVAL,
 					    "esn-high needs a number 0..4294967295", NULL);
@@ -265,7 +269,8 @@ ov2_ctl_sa_line(const struct ov2_sa_conf *c, char *buf, size_t len)
 		snprintf(algos, sizeof(algos), "auth_algo %s", or_unknown(ov2_auth_name(c->auth)));
 	else
 		snprintf(algos, sizeof(algos), "cipher_algo %s auth_algo %s",
-			 or_unknown(ov2_cipher_name(c->cipher)), or_unknown(ov2_auth_name(c->auth)));
+			 or_unknown(ov2_cipher_name(c->cipher)),
+			 or_unknown(ov2_auth_name(c->auth)));
 	opts[0] = '\0';
 	if (c->flags & OV2_SA_F_ESN)
 		n += snprintf(opts + n, sizeof(opts) - (size_t)n, " esn");

@@ -2,7 +2,7 @@
 /*
  * ov2rx: the dataplane. Loads the SAs, sets up the ports, installs the OV2
  * receive path (pmd-shim) on every rx queue of the input ports, spreads the
- * queues over the ov2rx.lcores, runs until told to stop, and reports.
+ * queues over the lcores, runs until told to stop, and reports.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -92,7 +92,8 @@ load_sas(struct ov2_conf *conf, uint32_t *n_out)
 		fprintf(stderr, "ov2rx: %s\n", err);
 		return NULL;
 	}
-	sad = ov2_sad_create("ov2rx", ov2rx.opts.sa_capacity, (int)rte_socket_id(), err, sizeof(err));
+	sad = ov2_sad_create("ov2rx", ov2rx.opts.sa_capacity, (int)rte_socket_id(),
+			     err, sizeof(err));
 	if (sad == NULL) {
 		fprintf(stderr, "ov2rx: %s\n", err);
 		return NULL;
@@ -200,7 +201,7 @@ txq_assign(struct ov2rx_txq *t, uint16_t port, unsigned int idx)
 	t->lock = &tx_locks[port][t->queue];
 }
 
-/* Spread the (port, queue) pairs of the input ports over the ov2rx.lcores. */
+/* Spread the (port, queue) pairs of the input ports over the lcores. */
 static int
 assign_lcores(struct ov2_sad *sad)
 {
@@ -209,7 +210,8 @@ assign_lcores(struct ov2_sad *sad)
 
 	i = 0;
 	RTE_LCORE_FOREACH(lcore) {
-		ov2rx.lcores[i] = rte_zmalloc("ov2rx_lcore", sizeof(struct ov2rx_lcore), RTE_CACHE_LINE_SIZE);
+		ov2rx.lcores[i] = rte_zmalloc("ov2rx_lcore", sizeof(struct ov2rx_lcore),
+					      RTE_CACHE_LINE_SIZE);
 		if (ov2rx.lcores[i] == NULL)
 			return -1;
 		ov2rx.lcores[i]->sad = sad;
@@ -244,7 +246,8 @@ make_pool(void)
 	uint16_t p;
 
 	RTE_ETH_FOREACH_DEV(p)
-		n += ov2rx.port_nrxq[p] * (ov2rx.opts.rxd + 2u * OV2RX_BURST) + ov2rx.port_ntxq[p] * ov2rx.opts.txd;
+		n += ov2rx.port_nrxq[p] * (ov2rx.opts.rxd + 2u * OV2RX_BURST) +
+		     ov2rx.port_ntxq[p] * ov2rx.opts.txd;
 	n += rte_lcore_count() * (512u + OV2RX_BURST);
 	n = RTE_MAX(n, 8191u);
 	return rte_pktmbuf_pool_create("ov2rx_mbufs", n, 256, 0,
@@ -267,8 +270,8 @@ start_ports(const struct ov2_sad *sad)
 			ov2_caps_port_default(&caps, ov2rx.opts.sa_capacity);
 			if (ov2rx.opts.caps_off[p] != NULL)
 				ov2_caps_edit(&caps, ov2rx.opts.caps_off[p], err, sizeof(err));
-			rc = ov2_shim_attach(p, ov2rx.port_nrxq[p], sad, ov2rx.opts.offload[p], &caps,
-					     err, sizeof(err));
+			rc = ov2_shim_attach(p, ov2rx.port_nrxq[p], sad, ov2rx.opts.offload[p],
+					     &caps, err, sizeof(err));
 			if (rc != 0) {
 				fprintf(stderr, "ov2rx: %s\n", err);
 				return rc;

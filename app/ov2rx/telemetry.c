@@ -254,7 +254,7 @@ tel_sa_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	} else {
 		rte_tel_data_start_dict(d);
 		rte_tel_data_add_dict_string(d, "error", f.n == 0 ? "no such inbound SA" :
-					     "several SAs have this SPI: give /ov2/sa/info,SPI,DST");
+			"several SAs have this SPI: give /ov2/sa/info,SPI,DST");
 	}
 	ov2rx_ctl_unlock();
 	return 0;
