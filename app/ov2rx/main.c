@@ -483,6 +483,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "ov2rx: %u mbufs still in use after the ports closed\n",
 			ov2rx.mbufs_leaked);
 	rc = report();
+	/* telemetry may still ask until EAL stops: it finds nothing now */
+	ov2rx_ctl_lock();
+	ov2rx.sad = NULL;
+	ov2rx_ctl_unlock();
 	ov2_sad_free(sad);
 	ov2_spd_free((struct ov2_spd *)(uintptr_t)ov2rx.spd);
 	rte_free(ov2rx.rcu);

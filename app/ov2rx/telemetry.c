@@ -55,6 +55,10 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	(void)cmd;
 	(void)params;
 	ov2rx_ctl_lock();
+	if (ov2rx.sad == NULL) {
+		ov2rx_ctl_unlock();
+		return -EAGAIN;		/* ov2rx is exiting */
+	}
 	ov2rx_report_sum(&s, &elapsed, &active);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "rx_packets", s.rx_packets);
@@ -166,7 +170,8 @@ tel_sa_list(const char *cmd, const char *params, struct rte_tel_data *d)
 	    (parse_params(params, &w.from, &unused) != 0 || unused.family != 0))
 		return -EINVAL;
 	ov2rx_ctl_lock();
-	ov2_sad_foreach(ov2rx.sad, spi_collect, &w);
+	if (ov2rx.sad != NULL)
+		ov2_sad_foreach(ov2rx.sad, spi_collect, &w);
 	ov2rx_ctl_unlock();
 	qsort(w.v, w.n, sizeof(*w.v), u32_cmp);
 	rte_tel_data_start_array(d, RTE_TEL_U64_VAL);
@@ -248,7 +253,8 @@ tel_sa_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	if (parse_params(params, &f.spi, &dst) != 0)
 		return -EINVAL;
 	ov2rx_ctl_lock();
-	ov2_sad_foreach(ov2rx.sad, info_match, &f);
+	if (ov2rx.sad != NULL)
+		ov2_sad_foreach(ov2rx.sad, info_match, &f);
 	if (f.n == 1) {
 		sa_info(d, f.sa);
 	} else {
@@ -268,6 +274,8 @@ tel_caps(const char *cmd, const char *params, struct rte_tel_data *d)
 
 	(void)cmd;
 	(void)params;
+	if (ov2rx.ports_saved)
+		return -EAGAIN;		/* the ports are closing */
 	rte_tel_data_start_dict(d);
 	RTE_ETH_FOREACH_DEV(p) {
 		struct rte_tel_data *c;
