@@ -49,6 +49,13 @@ known_command(int argc, char **argv)
 
 	if (argc < 1)
 		return 0;
+	/* one command is one request line */
+	for (i = 0; i < argc; i++) {
+		if (strchr(argv[i], '\n') != NULL) {
+			fprintf(stderr, "ov2ctl: a word of the command holds a newline\n");
+			return 0;
+		}
+	}
 	if (strcmp(argv[0], "stats") == 0 || strcmp(argv[0], "reload") == 0)
 		return argc == 1;
 	if (strcmp(argv[0], "sa") != 0 || argc < 2)

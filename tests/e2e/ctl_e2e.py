@@ -463,6 +463,8 @@ def group_errors(fl, tmp):
         fl.check(rc == 2 and 'unknown command' in err, 'no command: rc %d' % rc)
         rc, out, err = rx.ctl('frobnicate')
         fl.check(rc == 2, 'unknown command: rc %d' % rc)
+        rc, out, err = rx.ctl('sa', 'del', '8193\nsa del 8194')
+        fl.check(rc == 2 and 'newline' in err, 'a newline in a word: rc %d %s' % (rc, err))
         rc, out, err = rx.ctl('sa', 'list', sock=os.path.join(tmp, 'nonexistent.sock'))
         fl.check(rc == 2 and 'cannot connect' in err, 'no socket: rc %d %s' % (rc, err))
         p = subprocess.run([CTL, 'sa', 'list'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
