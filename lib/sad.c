@@ -514,27 +514,28 @@ ov2_sad_replace(struct ov2_sad *sad, struct ov2_sa *old, struct ov2_sa *sa)
 {
 	struct ov2_sa_key k;
 	void *d;
-	int rc = -ENOENT;
+	int rc;
 
 	conf_key(&k, sa->conf.spi, sa->conf.proto, &sa->conf.dst);
 	rte_spinlock_lock(&sad->lock);
-	if (rte_hash_lookup_data(sad->h, &k, &d) < 0 || d != old ||
-	    (__atomic_fetch_or(&old->host.flags, OV2_SA_HOST_DELETED, __ATOMIC_ACQ_REL) &
-	     OV2_SA_HOST_DELETED))
+	/* Under the lock, a key that still names old means old was not
+	 * removed (removal sets OV2_SA_HOST_DELETED and deletes the key
+	 * together, under this lock). */
+	if (rte_hash_lookup_data(sad->h, &k, &d) < 0 || d != old) {
+		rc = -ENOENT;
 		goto out;
+	}
 	if ((sa->conf.flags & OV2_SA_F_UDP_ENCAP) && add_udp_port(sad, sa->conf.udp_dport) != 0) {
-		__atomic_fetch_and(&old->host.flags, ~OV2_SA_HOST_DELETED, __ATOMIC_ACQ_REL);
 		rc = -ENOSPC;
 		goto out;
 	}
 	/* The key exists: rte_hash swaps the data pointer in one atomic
 	 * store, so a lookup finds the old SA or the new one, never none. */
 	rc = rte_hash_add_key_data(sad->h, &k, sa);
-	if (rc < 0) {
-		__atomic_fetch_and(&old->host.flags, ~OV2_SA_HOST_DELETED, __ATOMIC_ACQ_REL);
+	if (rc < 0)
 		goto out;
-	}
 	sa->id = old->id;
+	__atomic_fetch_or(&old->host.flags, OV2_SA_HOST_DELETED, __ATOMIC_ACQ_REL);
 	retire_locked(sad, old, NULL, -1);
 	rc = 0;
 out:
