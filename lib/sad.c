@@ -51,8 +51,9 @@ struct ov2_sad {
 	rte_spinlock_t lock;
 	struct rte_rcu_qsbr *rcu;	/* NULL: nothing is reclaimed before
 					 * ov2_sad_free() */
+	/* A queue in retirement order: entries [head, n_retired). */
 	struct retired *retired;
-	uint32_t n_retired, cap_retired;
+	uint32_t head, n_retired, cap_retired;
 	uint32_t n_retired_slots;	/* retired entries holding a key slot */
 	struct ov2_sa_record *gone;	/* counters of freed SAs */
 	uint32_t n_gone, cap_gone;
@@ -167,7 +168,7 @@ ov2_sad_free(struct ov2_sad *sad)
 	if (sad == NULL)
 		return;
 	ov2_sad_foreach(sad, free_one, sad);
-	while (sad->n_retired > 0)
+	while (sad->n_retired > sad->head)
 		retired_free(sad, &sad->retired[--sad->n_retired]);
 	free(sad->retired);
 	free(sad->gone);
@@ -337,10 +338,17 @@ ov2_sad_udp_ports_fit(const struct ov2_sad *sad, const struct ov2_sa_conf *c, ui
 	return 1;
 }
 
-/* Make room in the retired list for n more under sad->lock. */
+/* Make room in the retired queue for n more under sad->lock (the freed
+ * head is given back first). */
 static int
 reserve_locked(struct ov2_sad *sad, uint32_t n)
 {
+	if (sad->head > 0 && sad->n_retired + n > sad->cap_retired) {
+		memmove(sad->retired, sad->retired + sad->head,
+			(size_t)(sad->n_retired - sad->head) * sizeof(*sad->retired));
+		sad->n_retired -= sad->head;
+		sad->head = 0;
+	}
 	if (sad->n_retired > UINT32_MAX - n)
 		return -ENOMEM;
 	return grow((void **)&sad->retired, sad->n_retired + n, &sad->cap_retired,
@@ -576,54 +584,57 @@ record_gone(struct ov2_sad *sad, const struct ov2_sa *sa)
 
 #define RECLAIM_BATCH 256
 
+#define RECLAIM_STEPS 4096	/* entries one pass moves on, at most */
+
 /*
- * One pass: move every entry whose grace periods are over out of the list
- * (at most RECLAIM_BATCH), free their key slots under the lock, then wipe
- * and free them outside it. Returns how many were freed.
+ * One pass over the retired queue from its head: entries whose grace
+ * period is over start their next one (all on one new token) or, after
+ * the last, leave the queue (at most RECLAIM_BATCH); their key slots are
+ * freed under the lock, the objects wiped and freed outside it. Returns
+ * how many were freed.
  *
- * A QSBR check is monotonic in the token (if token t is done, so is every
- * older one), so a pass asks RCU about a few tokens, not every entry, and
- * the entries that start their next grace period share one new token.
+ * The pass stops at the first entry whose period is not over. That only
+ * ever delays an entry, and keeps the queue ordered: an entry has never
+ * completed fewer periods than one retired after it, so the freed ones
+ * are always at the head. A QSBR check is monotonic in the token (if t is
+ * done, so is every older token), so few tokens are asked about.
  */
 static unsigned int
 reclaim_pass(struct ov2_sad *sad)
 {
 	struct retired batch[RECLAIM_BATCH];
-	uint64_t done = 0, busy = UINT64_MAX, next = 0;
-	unsigned int nb = 0, i = 0;
+	uint64_t done = 0, next = 0;
+	unsigned int nb = 0, steps = 0;
+	uint32_t i;
 
 	rte_spinlock_lock(&sad->lock);
-	while (i < sad->n_retired && nb < RECLAIM_BATCH) {
+	for (i = sad->head; i < sad->n_retired && nb < RECLAIM_BATCH &&
+	     steps < RECLAIM_STEPS; i++, steps++) {
 		struct retired *r = &sad->retired[i];
-		int over;
 
-		if (r->token <= done)
-			over = 1;
-		else if (r->token >= busy)
-			over = 0;
-		else if (rte_rcu_qsbr_check(sad->rcu, r->token, false) == 1)
-			over = 1, done = r->token;
-		else
-			over = 0, busy = r->token;
-		if (!over) {
-			i++;
-			continue;
+		if (r->token > done) {
+			if (r->token == next ||
+			    rte_rcu_qsbr_check(sad->rcu, r->token, false) != 1)
+				break;
+			done = r->token;
 		}
 		if (++r->grace < OV2_SAD_GRACE_PERIODS) {
 			/* the next period starts now that this one is over */
 			if (next == 0)
 				next = rte_rcu_qsbr_start(sad->rcu);
 			r->token = next;
-			i++;
 			continue;
 		}
+		/* the last period: i is the head (see above) */
 		if (r->pos >= 0) {
 			rte_hash_free_key_with_position(sad->h, r->pos);
 			sad->n_retired_slots--;
 		}
 		batch[nb++] = *r;
-		*r = sad->retired[--sad->n_retired];
+		sad->head++;
 	}
+	if (sad->head == sad->n_retired)
+		sad->head = sad->n_retired = 0;
 	rte_spinlock_unlock(&sad->lock);
 	for (i = 0; i < nb; i++) {
 		if (batch[i].fn == NULL)
@@ -668,7 +679,13 @@ ov2_sad_reclaim_wait(struct ov2_sad *sad, unsigned int timeout_ms)
 uint32_t
 ov2_sad_pending(const struct ov2_sad *sad)
 {
-	return __atomic_load_n(&sad->n_retired, __ATOMIC_RELAXED);
+	struct ov2_sad *s = (struct ov2_sad *)(uintptr_t)sad;
+	uint32_t n;
+
+	rte_spinlock_lock(&s->lock);
+	n = s->n_retired - s->head;
+	rte_spinlock_unlock(&s->lock);
+	return n;
 }
 
 uint32_t
@@ -925,7 +942,7 @@ ov2_sad_foreach_record(const struct ov2_sad *sad,
 	 * does not run meanwhile. */
 	rte_spinlock_lock(&s->lock);
 	sas = malloc(((size_t)s->n_retired + 1) * sizeof(*sas));
-	for (i = 0; sas != NULL && i < s->n_retired; i++)
+	for (i = s->head; sas != NULL && i < s->n_retired; i++)
 		if (s->retired[i].fn == NULL)
 			sas[n++] = s->retired[i].p;
 	rte_spinlock_unlock(&s->lock);
@@ -950,7 +967,7 @@ ov2_sad_foreach_all(const struct ov2_sad *sad,
 	ov2_sad_foreach(sad, fn, arg);
 	rte_spinlock_lock(&s->lock);
 	n = s->n_retired;
-	for (i = 0; i < n; i++)
+	for (i = s->head; i < n; i++)
 		if (s->retired[i].fn == NULL && fn(s->retired[i].p, arg) != 0)
 			break;
 	rte_spinlock_unlock(&s->lock);
