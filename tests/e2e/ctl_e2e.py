@@ -536,6 +536,9 @@ def group_reload(fl, tmp):
         rc, out, err = rx.ctl('reload')
         fl.check(rc == 1 and 'reload' in err, 'bad policy: rc %d %s' % (rc, err))
         fl.check(rx.sa_list() == base, 'bad policy changed the SAs')
+        st = rx.stats_now()
+        fl.check(st['policy_rules'] == 0 and st['out_sa_count'] == 1 and
+                 st['drops']['policy_mismatch'] == 0, 'bad policy changed the state')
         # more SAs than the capacity: refused before anything changes
         many = [(0x2200 + i, '203.0.116.%d' % (i + 1)) for i in range(5)]
         with open(conf, 'w') as f:
