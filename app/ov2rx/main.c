@@ -28,12 +28,21 @@
 #define ROLE_IN  1u
 #define ROLE_OUT 2u
 
-struct ov2rx_run ov2rx;
-
+static struct ov2rx_opts opts;
+static struct ov2rx_lcore *lcores[RTE_MAX_LCORE];
+static unsigned int n_active;
+static uint64_t start_tsc, stop_tsc;
 static rte_spinlock_t tx_locks[RTE_MAX_ETHPORTS][OV2RX_MAX_QUEUES];
+static uint16_t port_nrxq[RTE_MAX_ETHPORTS], port_ntxq[RTE_MAX_ETHPORTS];
 static struct rte_mempool *pool;
 static struct rte_mempool *big_pool;	/* reassembled packets */
-static struct ov2_spd *spd;		/* the policy loaded at start */
+static struct ov2_spd *spd;
+static unsigned int mbufs_leaked;	/* in use after every port closed */
+static unsigned int port_role[RTE_MAX_ETHPORTS];
+
+/* What the control thread, the reports and telemetry read (ov2rx.h):
+ * published once the ports are up, then only the run's times change. */
+struct ov2rx_run ov2rx;
 
 static void
 on_signal(int sig)
@@ -48,14 +57,13 @@ tick(void)
 	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz(), last = 0;
 	unsigned int i;
 
-	if (ov2rx.opts.duration_s > 0 &&
-	    (double)(now - ov2rx.start_tsc) >= ov2rx.opts.duration_s * (double)hz)
+	if (opts.duration_s > 0 && (double)(now - start_tsc) >= opts.duration_s * (double)hz)
 		ov2rx_quit = 1;
-	if (ov2rx.opts.idle_ms == 0)
+	if (opts.idle_ms == 0)
 		return;
-	for (i = 0; i < ov2rx.n_active; i++)
-		last = RTE_MAX(last, ov2rx.lcores[i]->last_rx_tsc);
-	if (now > last && now - last >= ov2rx.opts.idle_ms * hz / 1000)
+	for (i = 0; i < n_active; i++)
+		last = RTE_MAX(last, lcores[i]->last_rx_tsc);
+	if (now > last && now - last >= opts.idle_ms * hz / 1000)
 		ov2rx_quit = 1;
 }
 
@@ -63,7 +71,7 @@ void
 ov2rx_sa_defaults(struct ov2_sa_conf *sa)
 {
 	if (sa->dir == OV2_SA_IN && !(sa->flags & OV2_SA_F_REPLAY_SET)) {
-		sa->replay_window = ov2rx.opts.replay_window;
+		sa->replay_window = opts.replay_window;
 		sa->flags |= OV2_SA_F_REPLAY_SET;
 	}
 }
@@ -77,7 +85,7 @@ warn_deprecated(const struct ov2_sa_conf *sa)
 	    sa->auth != OV2_AUTH_MD5_96)
 		return;
 	fprintf(stderr, "ov2rx: warning: %s:%u: SA %u uses %s%s%s, deprecated by RFC 8221 "
-		"(allowed by allow-deprecated)\n", ov2rx.opts.conf_path, sa->line, sa->spi,
+		"(allowed by allow-deprecated)\n", opts.conf_path, sa->line, sa->spi,
 		c != NULL ? c : "", c != NULL && a != NULL ? " with " : "", a != NULL ? a : "");
 }
 
@@ -88,12 +96,11 @@ load_sas(struct ov2_conf *conf, uint32_t *n_out)
 	struct ov2_sad *sad;
 	uint32_t i;
 
-	if (ov2_conf_load(ov2rx.opts.conf_path, conf, err, sizeof(err)) != 0) {
+	if (ov2_conf_load(opts.conf_path, conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "ov2rx: %s\n", err);
 		return NULL;
 	}
-	sad = ov2_sad_create("ov2rx", ov2rx.opts.sa_capacity, (int)rte_socket_id(),
-			     err, sizeof(err));
+	sad = ov2_sad_create("ov2rx", opts.sa_capacity, (int)rte_socket_id(), err, sizeof(err));
 	if (sad == NULL) {
 		fprintf(stderr, "ov2rx: %s\n", err);
 		return NULL;
@@ -113,7 +120,7 @@ load_sas(struct ov2_conf *conf, uint32_t *n_out)
 			rc = ov2_sad_add(sad, sa, NULL, err, sizeof(err));
 		}
 		if (rc != 0) {
-			fprintf(stderr, "ov2rx: %s:%u: %s\n", ov2rx.opts.conf_path, sa->line, err);
+			fprintf(stderr, "ov2rx: %s:%u: %s\n", opts.conf_path, sa->line, err);
 			ov2_sad_free(sad);
 			return NULL;
 		}
@@ -121,7 +128,7 @@ load_sas(struct ov2_conf *conf, uint32_t *n_out)
 	spd = ov2_spd_create("ov2rx", conf->sp, conf->n_sp, (int)rte_socket_id(),
 			     err, sizeof(err));
 	if (spd == NULL) {
-		fprintf(stderr, "ov2rx: %s: inbound policy: %s\n", ov2rx.opts.conf_path, err);
+		fprintf(stderr, "ov2rx: %s: inbound policy: %s\n", opts.conf_path, err);
 		ov2_sad_free(sad);
 		return NULL;
 	}
@@ -135,28 +142,28 @@ plan_ports(unsigned int nl)
 	struct rte_eth_dev_info di;
 	uint16_t i, p;
 
-	for (i = 0; i < ov2rx.opts.n_in; i++)
-		ov2rx.port_role[ov2rx.opts.in[i]] |= ROLE_IN;
-	if (ov2rx.opts.out != OV2RX_NO_PORT)
-		ov2rx.port_role[ov2rx.opts.out] |= ROLE_OUT;
-	if (ov2rx.opts.errors != OV2RX_NO_PORT)
-		ov2rx.port_role[ov2rx.opts.errors] |= ROLE_OUT;
+	for (i = 0; i < opts.n_in; i++)
+		port_role[opts.in[i]] |= ROLE_IN;
+	if (opts.out != OV2RX_NO_PORT)
+		port_role[opts.out] |= ROLE_OUT;
+	if (opts.errors != OV2RX_NO_PORT)
+		port_role[opts.errors] |= ROLE_OUT;
 	RTE_ETH_FOREACH_DEV(p) {
-		if (ov2rx.port_role[p] == 0)
+		if (port_role[p] == 0)
 			continue;
 		if (rte_eth_dev_info_get(p, &di) != 0)
 			return -1;
-		if ((ov2rx.port_role[p] & ROLE_IN) && di.max_rx_queues == 0) {
+		if ((port_role[p] & ROLE_IN) && di.max_rx_queues == 0) {
 			fprintf(stderr, "ov2rx: port %u cannot receive (no rx queue)\n", p);
 			return -1;
 		}
-		if ((ov2rx.port_role[p] & ROLE_OUT) && di.max_tx_queues == 0) {
+		if ((port_role[p] & ROLE_OUT) && di.max_tx_queues == 0) {
 			fprintf(stderr, "ov2rx: port %u cannot transmit (no tx queue)\n", p);
 			return -1;
 		}
-		ov2rx.port_nrxq[p] = (ov2rx.port_role[p] & ROLE_IN) ?
+		port_nrxq[p] = (port_role[p] & ROLE_IN) ?
 			RTE_MIN(RTE_MIN(di.max_rx_queues, (uint16_t)nl), (uint16_t)OV2RX_MAX_QUEUES) : 0;
-		ov2rx.port_ntxq[p] = (ov2rx.port_role[p] & ROLE_OUT) ?
+		port_ntxq[p] = (port_role[p] & ROLE_OUT) ?
 			RTE_MIN(RTE_MIN(di.max_tx_queues, (uint16_t)nl), (uint16_t)OV2RX_MAX_QUEUES) : 0;
 	}
 	return 0;
@@ -167,21 +174,21 @@ port_setup(uint16_t p, struct rte_mempool *pool)
 {
 	struct rte_eth_conf pc = { 0 };
 	struct rte_eth_dev_info di;
-	uint16_t rxd = ov2rx.opts.rxd, txd = ov2rx.opts.txd, q;
+	uint16_t rxd = opts.rxd, txd = opts.txd, q;
 	int sock = rte_eth_dev_socket_id(p), rc;
 
 	if (rte_eth_dev_info_get(p, &di) != 0)
 		return -1;
-	if (ov2rx.port_nrxq[p] > 1 && di.flow_type_rss_offloads != 0) {
+	if (port_nrxq[p] > 1 && di.flow_type_rss_offloads != 0) {
 		pc.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		pc.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & di.flow_type_rss_offloads;
 	}
-	rc = rte_eth_dev_configure(p, ov2rx.port_nrxq[p], ov2rx.port_ntxq[p], &pc);
+	rc = rte_eth_dev_configure(p, port_nrxq[p], port_ntxq[p], &pc);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p, &rxd, &txd);
-	for (q = 0; rc == 0 && q < ov2rx.port_nrxq[p]; q++)
+	for (q = 0; rc == 0 && q < port_nrxq[p]; q++)
 		rc = rte_eth_rx_queue_setup(p, q, rxd, sock < 0 ? SOCKET_ID_ANY : sock, NULL, pool);
-	for (q = 0; rc == 0 && q < ov2rx.port_ntxq[p]; q++) {
+	for (q = 0; rc == 0 && q < port_ntxq[p]; q++) {
 		rc = rte_eth_tx_queue_setup(p, q, txd, sock < 0 ? SOCKET_ID_ANY : sock, NULL);
 		rte_spinlock_init(&tx_locks[p][q]);
 	}
@@ -196,8 +203,8 @@ txq_assign(struct ov2rx_txq *t, uint16_t port, unsigned int idx)
 	t->port = port;
 	if (port == OV2RX_NO_PORT)
 		return;
-	t->queue = (uint16_t)(idx % ov2rx.port_ntxq[port]);
-	t->shared = ov2rx.port_ntxq[port] < ov2rx.n_active;
+	t->queue = (uint16_t)(idx % port_ntxq[port]);
+	t->shared = port_ntxq[port] < n_active;
 	t->lock = &tx_locks[port][t->queue];
 }
 
@@ -210,19 +217,18 @@ assign_lcores(struct ov2_sad *sad)
 
 	i = 0;
 	RTE_LCORE_FOREACH(lcore) {
-		ov2rx.lcores[i] = rte_zmalloc("ov2rx_lcore", sizeof(struct ov2rx_lcore),
-					      RTE_CACHE_LINE_SIZE);
-		if (ov2rx.lcores[i] == NULL)
+		lcores[i] = rte_zmalloc("ov2rx_lcore", sizeof(struct ov2rx_lcore), RTE_CACHE_LINE_SIZE);
+		if (lcores[i] == NULL)
 			return -1;
-		ov2rx.lcores[i]->sad = sad;
-		ov2rx.lcores[i]->spd = spd;
-		ov2rx.lcores[i]->big_pool = big_pool;
+		lcores[i]->sad = sad;
+		lcores[i]->spd = spd;
+		lcores[i]->big_pool = big_pool;
 		i++;
 	}
-	for (i = 0; i < ov2rx.opts.n_in; i++) {
-		p = ov2rx.opts.in[i];
-		for (q = 0; q < ov2rx.port_nrxq[p]; q++, k++) {
-			struct ov2rx_lcore *lc = ov2rx.lcores[k % nl];
+	for (i = 0; i < opts.n_in; i++) {
+		p = opts.in[i];
+		for (q = 0; q < port_nrxq[p]; q++, k++) {
+			struct ov2rx_lcore *lc = lcores[k % nl];
 
 			if (lc->n_rxq == OV2RX_MAX_QUEUES)
 				return -1;
@@ -230,12 +236,12 @@ assign_lcores(struct ov2_sad *sad)
 			lc->rxq[lc->n_rxq++].queue = q;
 		}
 	}
-	ov2rx.n_active = RTE_MIN(k, nl);
-	for (i = 0; i < ov2rx.n_active; i++) {
-		txq_assign(&ov2rx.lcores[i]->out, ov2rx.opts.out, i);
-		txq_assign(&ov2rx.lcores[i]->err, ov2rx.opts.errors, i);
+	n_active = RTE_MIN(k, nl);
+	for (i = 0; i < n_active; i++) {
+		txq_assign(&lcores[i]->out, opts.out, i);
+		txq_assign(&lcores[i]->err, opts.errors, i);
 	}
-	ov2rx.lcores[0]->tick = tick;
+	lcores[0]->tick = tick;
 	return 0;
 }
 
@@ -246,8 +252,7 @@ make_pool(void)
 	uint16_t p;
 
 	RTE_ETH_FOREACH_DEV(p)
-		n += ov2rx.port_nrxq[p] * (ov2rx.opts.rxd + 2u * OV2RX_BURST) +
-		     ov2rx.port_ntxq[p] * ov2rx.opts.txd;
+		n += port_nrxq[p] * (opts.rxd + 2u * OV2RX_BURST) + port_ntxq[p] * opts.txd;
 	n += rte_lcore_count() * (512u + OV2RX_BURST);
 	n = RTE_MAX(n, 8191u);
 	return rte_pktmbuf_pool_create("ov2rx_mbufs", n, 256, 0,
@@ -262,16 +267,16 @@ start_ports(const struct ov2_sad *sad)
 	int rc;
 
 	RTE_ETH_FOREACH_DEV(p) {
-		if (ov2rx.port_role[p] == 0)
+		if (port_role[p] == 0)
 			continue;
-		if (ov2rx.port_nrxq[p] > 0) {
+		if (port_nrxq[p] > 0) {
 			struct ov2_caps caps;
 
-			ov2_caps_port_default(&caps, ov2rx.opts.sa_capacity);
-			if (ov2rx.opts.caps_off[p] != NULL)
-				ov2_caps_edit(&caps, ov2rx.opts.caps_off[p], err, sizeof(err));
-			rc = ov2_shim_attach(p, ov2rx.port_nrxq[p], sad, ov2rx.opts.offload[p],
-					     &caps, err, sizeof(err));
+			ov2_caps_port_default(&caps, opts.sa_capacity);
+			if (opts.caps_off[p] != NULL)
+				ov2_caps_edit(&caps, opts.caps_off[p], err, sizeof(err));
+			rc = ov2_shim_attach(p, port_nrxq[p], sad, opts.offload[p], &caps,
+					     err, sizeof(err));
 			if (rc != 0) {
 				fprintf(stderr, "ov2rx: %s\n", err);
 				return rc;
@@ -284,22 +289,22 @@ start_ports(const struct ov2_sad *sad)
 		}
 		rte_eth_promiscuous_enable(p);
 		rte_eth_dev_get_name_by_port(p, name);
-		if (ov2rx.port_nrxq[p] > 0)
+		if (port_nrxq[p] > 0)
 			ov2_shim_describe(p, desc, sizeof(desc));
 		else
-			snprintf(desc, sizeof(desc), "output, %u tx queue%s", ov2rx.port_ntxq[p],
-				 ov2rx.port_ntxq[p] == 1 ? "" : "s");
+			snprintf(desc, sizeof(desc), "output, %u tx queue%s", port_ntxq[p],
+				 port_ntxq[p] == 1 ? "" : "s");
 		printf("port %u (%s): %s%s%s\n", p, name, desc,
-		       p == ov2rx.opts.out ? "; delivered packets out" : "",
-		       p == ov2rx.opts.errors ? "; dropped packets out" : "");
-		if (ov2rx.port_nrxq[p] > 0) {
+		       p == opts.out ? "; delivered packets out" : "",
+		       p == opts.errors ? "; dropped packets out" : "");
+		if (port_nrxq[p] > 0) {
 			struct ov2_caps caps;
 			char cb[512];
 
 			ov2_shim_caps(p, &caps);
 			ov2_caps_format(&caps, cb, sizeof(cb));
 			printf("  OV2 enable setting: %s; capabilities:\n%s",
-			       ov2_shim_enable_name(ov2rx.opts.offload[p]), cb);
+			       ov2_shim_enable_name(opts.offload[p]), cb);
 		}
 	}
 	return 0;
@@ -311,7 +316,7 @@ stop_ports(void)
 	uint16_t p;
 
 	RTE_ETH_FOREACH_DEV(p) {
-		if (ov2rx.port_role[p] == 0)
+		if (port_role[p] == 0)
 			continue;
 		rte_eth_dev_stop(p);
 		ov2_shim_detach(p);
@@ -324,15 +329,31 @@ run(void)
 {
 	unsigned int lcore, i = 0;
 
-	ov2rx.start_tsc = rte_rdtsc();
+	start_tsc = rte_rdtsc();
+	ov2rx.start_tsc = start_tsc;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
-		if (++i < ov2rx.n_active)
-			rte_eal_remote_launch(ov2rx_lcore_main, ov2rx.lcores[i], lcore);
+		if (++i < n_active)
+			rte_eal_remote_launch(ov2rx_lcore_main, lcores[i], lcore);
 	}
-	if (ov2rx.n_active > 0)
-		ov2rx_lcore_main(ov2rx.lcores[0]);
+	if (n_active > 0)
+		ov2rx_lcore_main(lcores[0]);
 	rte_eal_mp_wait_lcore();
-	ov2rx.stop_tsc = rte_rdtsc();
+	stop_tsc = rte_rdtsc();
+	ov2rx.stop_tsc = stop_tsc;
+}
+
+/* Share the run's set-up with the control thread, reports and telemetry. */
+static void
+publish(struct ov2_sad *sad)
+{
+	ov2rx.opts = opts;
+	memcpy(ov2rx.lcores, lcores, sizeof(lcores));
+	ov2rx.n_active = n_active;
+	memcpy(ov2rx.port_role, port_role, sizeof(port_role));
+	memcpy(ov2rx.port_nrxq, port_nrxq, sizeof(port_nrxq));
+	memcpy(ov2rx.port_ntxq, port_ntxq, sizeof(port_ntxq));
+	ov2rx.sad = sad;
+	ov2rx.spd = spd;
 }
 
 /* The QSBR variable of the polling lcores, then the control thread
@@ -359,16 +380,15 @@ start_control(void)
 static int
 report(void)
 {
-	FILE *f;
 	char tmp[4096];
-	const char *path = ov2rx.opts.stats_json;
+	FILE *f;
 
 	printf("\n");
 	ov2rx_report_print(stdout);
 	fflush(stdout);
-	if (path == NULL)
+	if (opts.stats_json == NULL)
 		return 0;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", opts.stats_json) >= (int)sizeof(tmp))
 		return -1;
 	f = fopen(tmp, "w");
 	if (f == NULL) {
@@ -376,8 +396,8 @@ report(void)
 		return -1;
 	}
 	ov2rx_report_json(f);
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		fprintf(stderr, "ov2rx: %s: %s\n", path, strerror(errno));
+	if (fclose(f) != 0 || rename(tmp, opts.stats_json) != 0) {
+		fprintf(stderr, "ov2rx: %s: %s\n", opts.stats_json, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -399,7 +419,7 @@ setup(struct ov2_conf *conf, struct ov2_sad **sad)
 	if (*sad == NULL)
 		return -1;
 	printf("%s: %u inbound SAs offloaded, %u outbound SA records (capacity %u), "
-	       "%u inbound policy rules%s\n", ov2rx.opts.conf_path, ov2_sad_count(*sad), n_out,
+	       "%u inbound policy rules%s\n", opts.conf_path, ov2_sad_count(*sad), n_out,
 	       ov2_sad_capacity(*sad), ov2_spd_count(spd),
 	       ov2_spd_count(spd) == 0 ? " (every decrypted and cleartext packet accepted)" : "");
 	if (plan_ports(rte_lcore_count()) != 0)
@@ -418,7 +438,7 @@ setup(struct ov2_conf *conf, struct ov2_sad **sad)
 		return -1;
 	}
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
-		if (ov2rx.port_role[p] != 0 && port_setup(p, pool) != 0)
+		if (port_role[p] != 0 && port_setup(p, pool) != 0)
 			return -1;
 	if (assign_lcores(*sad) != 0) {
 		fprintf(stderr, "ov2rx: too many rx queues for the lcores\n");
@@ -444,7 +464,7 @@ main(int argc, char **argv)
 	/* rte_ip_frag reports its table sizes at INFO under USER1 */
 	if (rte_log_get_level(RTE_LOGTYPE_USER1) > (int)RTE_LOG_NOTICE)
 		rte_log_set_level(RTE_LOGTYPE_USER1, RTE_LOG_NOTICE);
-	rc = ov2rx_parse_args(argc, argv, &ov2rx.opts);
+	rc = ov2rx_parse_args(argc, argv, &opts);
 	if (rc != 0) {
 		rte_eal_cleanup();
 		return rc > 0 ? 0 : 2;
@@ -460,8 +480,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ov2_conf_free(&conf);	/* the SA table has its own copies */
-	ov2rx.sad = sad;
-	ov2rx.spd = spd;
+	publish(sad);
 	if (start_control() != 0) {
 		stop_ports();
 		ov2_sad_free(sad);
@@ -469,8 +488,8 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
-	printf("ov2rx: %u lcore%s polling; stop with Ctrl-C%s\n", ov2rx.n_active,
-	       ov2rx.n_active == 1 ? "" : "s", ov2rx.opts.idle_ms ? " or when idle" : "");
+	printf("ov2rx: %u lcore%s polling; stop with Ctrl-C%s\n", n_active,
+	       n_active == 1 ? "" : "s", opts.idle_ms ? " or when idle" : "");
 	fflush(stdout);
 	run();
 	/* the lcores are offline: the control thread's last reclamation
@@ -478,16 +497,19 @@ main(int argc, char **argv)
 	ov2rx_ctl_stop();
 	ov2rx_report_save_ports();
 	stop_ports();
-	ov2rx.mbufs_leaked = rte_mempool_in_use_count(pool) + rte_mempool_in_use_count(big_pool);
-	if (ov2rx.mbufs_leaked != 0)
+	mbufs_leaked = rte_mempool_in_use_count(pool) + rte_mempool_in_use_count(big_pool);
+	if (mbufs_leaked != 0)
 		fprintf(stderr, "ov2rx: %u mbufs still in use after the ports closed\n",
-			ov2rx.mbufs_leaked);
+			mbufs_leaked);
+	ov2rx.mbufs_leaked = mbufs_leaked;
 	rc = report();
 	/* telemetry may still ask until EAL stops: it finds nothing now */
 	ov2rx_ctl_lock();
 	ov2rx.sad = NULL;
 	ov2rx_ctl_unlock();
 	ov2_sad_free(sad);
+	/* the policy in use now: the one loaded at start, or a reload's
+	 * (the replaced ones were freed by the reclamation above) */
 	ov2_spd_free((struct ov2_spd *)(uintptr_t)ov2rx.spd);
 	rte_free(ov2rx.rcu);
 	rte_eal_cleanup();
