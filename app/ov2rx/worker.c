@@ -104,7 +104,9 @@ ov2rx_lcore_main(void *arg)
 
 	/* QSBR: this lcore looks SAs up (in the rx callback and the
 	 * consumer) only inside the loop body; reporting at its top says it
-	 * holds no SA or policy pointer from earlier iterations. */
+	 * holds no SA or policy pointer it found in earlier iterations. A
+	 * pointer that travels on in a packet's OOB (a handoff to another
+	 * lcore) is covered by the SA table's three grace periods (sad.h). */
 	rte_rcu_qsbr_thread_register(ov2rx.rcu, rte_lcore_id());
 	rte_rcu_qsbr_thread_online(ov2rx.rcu, rte_lcore_id());
 	lc->last_rx_tsc = rte_rdtsc();
