@@ -506,7 +506,8 @@ replay(struct ov2_sa *sa, const struct rte_mbuf *m, uint32_t seq_hi,
 	v = ov2_replay_check(&sa->replay, seq);
 	if (v == OV2_REPLAY_OK) {
 		ov2_replay_update(&sa->replay, seq);
-		ov2_sa_update_esn(sa, sa->replay.top);
+		if (sa->replay.top == seq)	/* a new top: UPDATE_SA */
+			ov2_sa_update_esn(sa, seq);
 	}
 	return v == OV2_REPLAY_OK ? DELIVER :
 	       v == OV2_REPLAY_DUP ? OV2_DROP_REPLAY_DUP : OV2_DROP_REPLAY_OLD;

@@ -128,13 +128,36 @@ struct ov2_sa {
 /*
  * OV2 UPDATE_SA: the transport tells the NIC side the highest sequence
  * number it accepted, whose high half the NIC side infers ESN high bits
- * from (RFC 4303 Appendix A). One aligned 64-bit store: readers on other
- * lcores see the old or the new value, never a torn one.
+ * from (RFC 4303 Appendix A). The SA's owner lcore calls it when its
+ * replay top advances; an operator's "sa update" (ov2_sa_set_esn_high())
+ * may write the same word from the control thread, so both use
+ * compare-and-swap and neither loses the other's update: this one only
+ * ever raises the value. Readers on other lcores see the old or the new
+ * value, never a torn one.
  */
 static inline void
 ov2_sa_update_esn(struct ov2_sa *sa, uint64_t top)
 {
-	__atomic_store_n(&sa->nic.esn_top, top, __ATOMIC_RELAXED);
+	uint64_t cur = __atomic_load_n(&sa->nic.esn_top, __ATOMIC_RELAXED);
+
+	while (top > cur &&
+	       !__atomic_compare_exchange_n(&sa->nic.esn_top, &cur, top, 1,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* The operator's UPDATE_SA: replace the high half, keep the low half.
+ * Returns the previous value. */
+static inline uint64_t
+ov2_sa_set_esn_high(struct ov2_sa *sa, uint32_t hi)
+{
+	uint64_t cur = __atomic_load_n(&sa->nic.esn_top, __ATOMIC_RELAXED);
+
+	while (!__atomic_compare_exchange_n(&sa->nic.esn_top, &cur,
+					    (uint64_t)hi << 32 | (uint32_t)cur, 1,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	return cur;
 }
 
 #endif

@@ -14,8 +14,22 @@
 
 #define OV2_SAD_BURST_MAX 64	/* most keys one bulk lookup takes */
 #define OV2_SAD_UDP_PORTS_MAX 8	/* distinct UDP-ESP ports */
+#define OV2_SAD_CAPACITY_MAX (1u << 26)
+#define OV2_SAD_RECORDS_MAX 65536	/* counters of freed SAs kept */
+
+/*
+ * Grace periods (RCU QSBR) a removed SA waits before it is freed. Every
+ * polling lcore reports quiescent at the top of its loop, so one period
+ * covers the lookups of the lcore that found the SA. But that lcore may
+ * have put the SA's pointer (in a packet's OOB) into a handoff ring to
+ * another lcore after its report; the receiver drains its rings within
+ * its next loop iteration, which the second period covers; the third
+ * covers a receiver whose report came just before the packet arrived.
+ */
+#define OV2_SAD_GRACE_PERIODS 3
 
 struct ov2_sad;
+struct rte_rcu_qsbr;
 
 /* Hash key. family is 4 or 6 with dst the address (IPv4 in dst[0..3]), or
  * 0 with dst all zero for a transport SA bound to any local address. */
@@ -91,16 +105,66 @@ void ov2_sad_free(struct ov2_sad *sad);
 /*
  * Add an inbound SA: allocates it, expands its keys, inserts it.
  * Returns 0 (and *out if out != NULL), -EEXIST for a duplicate key,
- * -ENOSPC when full, -EINVAL for a conf the engine cannot use. err names
- * the problem; the table is unchanged on failure.
+ * -ENOSPC when full, -EAGAIN when the free key slots are all held by
+ * deleted SAs awaiting reclamation, -EINVAL for a conf the engine cannot
+ * use. err names the problem; the table is unchanged on failure.
+ * Writers (add, del, replace, delete_sa) may run on several threads.
  */
 int ov2_sad_add(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 		struct ov2_sa **out, char *err, size_t errlen);
 
-/* Remove and free an SA (key material wiped). -ENOENT if absent. Not safe
- * while data-path lcores may hold the SA (deferred reclamation: step 4). */
+/* ov2_sad_add() in two steps, so that a caller can build every SA (the
+ * slow part, and the one that can fail) before it changes the table:
+ * prepare allocates and expands the keys; insert publishes (same errors as
+ * add; the SA is the caller's again on failure); discard frees a prepared
+ * SA that was never inserted (keys wiped). */
+int ov2_sad_prepare(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
+		    struct ov2_sa **out, char *err, size_t errlen);
+int ov2_sad_insert(struct ov2_sad *sad, struct ov2_sa *sa, char *err, size_t errlen);
+void ov2_sad_discard(struct ov2_sad *sad, struct ov2_sa *sa);
+
+/* Put prepared sa in place of old (same key) in one atomic step: a lookup
+ * finds one or the other. old is retired like a deleted SA. -ENOENT when
+ * old is no longer in the table. */
+int ov2_sad_replace(struct ov2_sad *sad, struct ov2_sa *old, struct ov2_sa *sa);
+
+/* 1 when the UDP-ESP ports of these confs fit beside those in use. */
+int ov2_sad_udp_ports_fit(const struct ov2_sad *sad, const struct ov2_sa_conf *c,
+			  uint32_t n);
+
+/* Make room for n more retirements, so that removals that follow cannot
+ * fail for memory. */
+int ov2_sad_reserve(struct ov2_sad *sad, uint32_t n);
+
+/*
+ * Remove an inbound SA (OV2 DELETE_SA without the pair). -ENOENT if
+ * absent. The SA leaves the table at once; with RCU attached its memory
+ * and key slot are freed (keys wiped) by ov2_sad_reclaim() after
+ * OV2_SAD_GRACE_PERIODS grace periods, without it by ov2_sad_free().
+ */
 int ov2_sad_del(struct ov2_sad *sad, uint32_t spi, uint8_t proto,
 		const struct ov2_addr *dst);
+
+/*
+ * Deferred reclamation. attach_rcu: the QSBR variable every thread that
+ * looks SAs up reports to (before any removal). reclaim: free what has
+ * waited its grace periods; returns how many; never blocks. Call it from
+ * one control thread, never from a polling lcore, and not while
+ * ov2_sad_foreach_record() runs. reclaim_wait: until nothing is pending
+ * (-ETIMEDOUT after timeout_ms). defer: free p with fn(p) after the same
+ * grace periods (e.g. a replaced policy). set_release: the function that
+ * gives a wiped SA's memory back (default rte_free; tests check the wipe).
+ */
+void ov2_sad_attach_rcu(struct ov2_sad *sad, struct rte_rcu_qsbr *v);
+unsigned int ov2_sad_reclaim(struct ov2_sad *sad);
+int ov2_sad_reclaim_wait(struct ov2_sad *sad, unsigned int timeout_ms);
+int ov2_sad_defer(struct ov2_sad *sad, void *p, void (*fn)(void *p));
+uint32_t ov2_sad_pending(const struct ov2_sad *sad);
+void ov2_sad_set_release(struct ov2_sad *sad, void (*fn)(void *p));
+
+/* Key slots free now (capacity aside): deleted SAs hold theirs until
+ * reclaimed. */
+uint32_t ov2_sad_free_slots(const struct ov2_sad *sad);
 
 struct ov2_sa *ov2_sad_lookup(const struct ov2_sad *sad,
 			      const struct ov2_sa_key *key);
@@ -139,13 +203,16 @@ int ov2_sad_add_out(struct ov2_sad *sad, const struct ov2_sa_conf *conf,
 /* Live outbound records. */
 uint32_t ov2_sad_out_count(const struct ov2_sad *sad);
 
+/* Replace every outbound record by the outbound SAs among c[0..n). */
+int ov2_sad_set_out(struct ov2_sad *sad, const struct ov2_sa_conf *c, uint32_t n);
+
 /*
  * OV2 DELETE_SA for an inbound SA and then its paired outbound SA, as the
  * transport does after SaDeleteReq. Safe against concurrent lookups: the
  * SA leaves the table at once (its packets are then indicated without
  * OOB), but its memory stays valid for packets in flight until
- * ov2_sad_free() (run-time reclamation with RCU comes with the control
- * socket). Returns 1 when this call deleted it, 0 when it already was
+ * reclaimed (see ov2_sad_del()). Only queues the SA for reclamation: safe
+ * on a polling lcore. Returns 1 when this call deleted it, 0 when it already was
  * (exactly one caller gets 1). *pair_deleted: the outbound SPI deleted,
  * or 0.
  */
@@ -155,8 +222,32 @@ int ov2_sad_delete_sa(struct ov2_sad *sad, struct ov2_sa *sa, uint32_t *pair_del
 void ov2_sad_foreach(const struct ov2_sad *sad,
 		     int (*fn)(struct ov2_sa *sa, void *arg), void *arg);
 
-/* Visit the live SAs, then the deleted ones (their counters). */
+/* Visit the live SAs, then the deleted ones not yet freed. */
 void ov2_sad_foreach_all(const struct ov2_sad *sad,
 			 int (*fn)(struct ov2_sa *sa, void *arg), void *arg);
+
+/* What the reports show of an SA: never key material. */
+struct ov2_sa_record {
+	uint32_t spi;
+	uint8_t proto;
+	uint8_t deleted;
+	struct ov2_addr dst;
+	uint32_t replay_window;
+	uint64_t replay_top;
+	uint64_t lifetime_packets;
+	uint64_t lifetime_bytes;
+	uint32_t owner;		/* polling lcore slot + 1 that writes its state; 0: none yet */
+	struct ov2_sa_stats stats;
+};
+
+void ov2_sa_record_of(const struct ov2_sa *sa, int deleted, struct ov2_sa_record *r);
+
+/* Visit the live SAs, the deleted ones awaiting reclamation and the
+ * counters of the freed ones (the first OV2_SAD_RECORDS_MAX; the others
+ * are counted by ov2_sad_records_dropped()). Not concurrently with
+ * ov2_sad_reclaim(). */
+void ov2_sad_foreach_record(const struct ov2_sad *sad,
+			    int (*fn)(const struct ov2_sa_record *r, void *arg), void *arg);
+uint64_t ov2_sad_records_dropped(const struct ov2_sad *sad);
 
 #endif

@@ -13,7 +13,7 @@
 enum {
 	OPT_IN = 256, OPT_OUT, OPT_ERRORS, OPT_IDLE, OPT_DURATION, OPT_STATS,
 	OPT_OFFLOAD, OPT_SA_CAP, OPT_RXD, OPT_TXD, OPT_HELP, OPT_REPLAY, OPT_CAPS,
-	OPT_MBUFS,
+	OPT_MBUFS, OPT_CTL,
 };
 
 static const struct option longopts[] = {
@@ -30,6 +30,7 @@ static const struct option longopts[] = {
 	{ "caps", required_argument, NULL, OPT_CAPS },
 	{ "txd", required_argument, NULL, OPT_TXD },
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "ctl", required_argument, NULL, OPT_CTL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -41,7 +42,7 @@ ov2rx_usage(const char *prog)
 	       "         [--errors PORT] [--exit-when-idle MS] [--duration S]\n"
 	       "         [--stats-json FILE] [--offload PORT:off|esp|ah|ah-esp]...\n"
 	       "         [--caps PORT:[+|-]CAP,...]... [--sa-capacity N] [--replay-window N]\n"
-	       "         [--rxd N] [--txd N] [--mbufs N]\n"
+	       "         [--rxd N] [--txd N] [--mbufs N] [--ctl PATH]\n"
 	       "  -f CONFIG            SA configuration (ipsec-secgw syntax)\n"
 	       "  --in PORT            poll every rx queue of PORT (id or device name);\n"
 	       "                       repeatable; default: every port not used as output\n"
@@ -63,7 +64,9 @@ ov2rx_usage(const char *prog)
 	       "                       at most 65536)\n"
 	       "  --rxd N, --txd N     descriptors per rx / tx queue (default 1024)\n"
 	       "  --mbufs N            packet buffers in the pool (256..16777216; default:\n"
-	       "                       enough for every descriptor and lcore, at least 8191)\n",
+	       "                       enough for every descriptor and lcore, at least 8191)\n"
+	       "  --ctl PATH           serve run-time SA management (ov2ctl) on the unix\n"
+	       "                       socket PATH (created with mode 0600)\n",
 	       prog);
 }
 
@@ -209,6 +212,11 @@ parse_one(int c, const char *arg, struct ov2rx_opts *o)
 		return parse_double(arg, &o->duration_s) ?
 			bad("--duration", arg, "expected a positive number of seconds") : 0;
 	case OPT_STATS: o->stats_json = arg; return 0;
+	case OPT_CTL:
+		if (arg[0] == '\0')
+			return bad("--ctl", arg, "expected a socket path");
+		o->ctl_path = arg;
+		return 0;
 	case OPT_OFFLOAD: return parse_offload(arg, o);
 	case OPT_CAPS: return parse_caps(arg, o);
 	case OPT_SA_CAP:

@@ -17,6 +17,7 @@
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include "conf.h"
 #include "handoff.h"
 #include "oob.h"
@@ -41,6 +42,10 @@ static struct ov2_handoff *handoff;	/* rings between the polling lcores */
 static unsigned int mbufs_leaked;	/* in use after every port closed */
 static unsigned int port_role[RTE_MAX_ETHPORTS];
 
+/* What the control thread, the reports and telemetry read (ov2rx.h):
+ * published once the ports are up, then only the run's times change. */
+struct ov2rx_run ov2rx;
+
 static void
 on_signal(int sig)
 {
@@ -62,6 +67,15 @@ tick(void)
 		last = RTE_MAX(last, lcores[i]->last_rx_tsc);
 	if (now > last && now - last >= opts.idle_ms * hz / 1000)
 		ov2rx_quit = 1;
+}
+
+void
+ov2rx_sa_defaults(struct ov2_sa_conf *sa)
+{
+	if (sa->dir == OV2_SA_IN && !(sa->flags & OV2_SA_F_REPLAY_SET)) {
+		sa->replay_window = opts.replay_window;
+		sa->flags |= OV2_SA_F_REPLAY_SET;
+	}
 }
 
 static void
@@ -104,10 +118,7 @@ load_sas(struct ov2_conf *conf, uint32_t *n_out)
 			rc = ov2_sad_add_out(sad, sa, err, sizeof(err));
 			(*n_out) += rc == 0;
 		} else {
-			if (!(sa->flags & OV2_SA_F_REPLAY_SET)) {
-				sa->replay_window = opts.replay_window;
-				sa->flags |= OV2_SA_F_REPLAY_SET;
-			}
+			ov2rx_sa_defaults(sa);
 			rc = ov2_sad_add(sad, sa, NULL, err, sizeof(err));
 		}
 		if (rc != 0) {
@@ -344,180 +355,13 @@ stop_ports(void)
 	}
 }
 
-struct port_report {
-	struct ov2_offload_stats engine;
-	struct rte_eth_stats eth;
-	char name[RTE_ETH_NAME_MAX_LEN];
-};
-
-static struct port_report reports[RTE_MAX_ETHPORTS];
-
-static void
-collect_ports(void)
-{
-	uint16_t p;
-
-	RTE_ETH_FOREACH_DEV(p) {
-		if (port_role[p] == 0)
-			continue;
-		ov2_shim_stats(p, &reports[p].engine);
-		rte_eth_stats_get(p, &reports[p].eth);
-		rte_eth_dev_get_name_by_port(p, reports[p].name);
-	}
-}
-
-static void
-json_ports(FILE *f)
-{
-	const char *sep = "";
-	uint16_t p;
-
-	/* The ports are closed by now: walk the saved reports. */
-	fprintf(f, "  \"ports\": [");
-	for (p = 0; p < RTE_MAX_ETHPORTS; p++) {
-		const struct port_report *r = &reports[p];
-
-		if (port_role[p] == 0)
-			continue;
-		fprintf(f, "%s\n    {\"port\": %u, \"name\": \"%s\", \"in\": %s, "
-			"\"offload\": \"%s\", \"ipackets\": %" PRIu64 ", \"opackets\": %"
-			PRIu64 ", \"imissed\": %" PRIu64 ", \"rx_nombuf\": %" PRIu64
-			", \"engine\": {\"packets\": %" PRIu64 ", \"crypto_done\": %" PRIu64
-			", \"no_sa\": %" PRIu64 ", \"unsupported\": %" PRIu64
-			", \"disabled\": %" PRIu64 ", \"sa_delete_req\": %" PRIu64
-			", \"ike\": %" PRIu64 ", \"next_crypto_done\": %" PRIu64 "}}",
-			sep, p, r->name, port_nrxq[p] ? "true" : "false",
-			port_nrxq[p] ? ov2_shim_enable_name(opts.offload[p]) : "n/a", r->eth.ipackets,
-			r->eth.opackets, r->eth.imissed, r->eth.rx_nombuf,
-			r->engine.packets, r->engine.crypto_done, r->engine.no_sa,
-			r->engine.unsupported, r->engine.disabled, r->engine.sa_delete_req,
-			r->engine.ike, r->engine.next_crypto_done);
-		sep = ",";
-	}
-	fprintf(f, "\n  ]");
-}
-
-/* Per-SA counters: JSON members, and the lines of the printed summary. */
-struct sa_walk {
-	FILE *f;
-	const char *sep;
-	unsigned int printed, more;
-};
-
-static uint64_t
-sa_drops(const struct ov2_sa *sa)
-{
-	uint64_t t = 0;
-	unsigned int i;
-
-	for (i = 0; i < OV2_DROP_COUNT; i++)
-		t += sa->host.stats.drops[i];
-	return t;
-}
-
-static int
-sa_json(struct ov2_sa *sa, void *arg)
-{
-	struct sa_walk *w = arg;
-	const struct ov2_sa_stats *st = &sa->host.stats;
-	const char *sep = "";
-	char dst[64];
-	unsigned int i;
-
-	fprintf(w->f, "%s\n    {\"spi\": %u, \"dst\": \"%s\", \"proto\": \"%s\", "
-		"\"deleted\": %s, \"delivered\": %" PRIu64 ", \"delivered_bytes\": %" PRIu64
-		", \"drops\": {", w->sep, sa->conf.spi,
-		ov2_addr_str(&sa->conf.dst, dst, sizeof(dst)),
-		sa->conf.proto == OV2_IPPROTO_AH ? "ah" : "esp",
-		(sa->host.flags & OV2_SA_HOST_DELETED) ? "true" : "false",
-		st->delivered, st->delivered_bytes);
-	for (i = 0; i < OV2_DROP_COUNT; i++) {
-		if (st->drops[i] == 0)
-			continue;
-		fprintf(w->f, "%s\"%s\": %" PRIu64, sep, ov2_drop_name(i), st->drops[i]);
-		sep = ", ";
-	}
-	/* the lcore (index among the polling ones) that writes its state */
-	if (sa->owner != 0)
-		fprintf(w->f, "}, \"owner\": %u", sa->owner - 1);
-	else
-		fprintf(w->f, "}, \"owner\": null");
-	fprintf(w->f, ", \"drops_total\": %" PRIu64 ", \"replay_window\": %u, "
-		"\"replay_top\": %" PRIu64 ", \"lifetime_packets\": %" PRIu64
-		", \"lifetime_bytes\": %" PRIu64 ", \"soft_expired\": %" PRIu64 "}",
-		sa_drops(sa), sa->host.window, sa->replay.top, sa->nic.packets,
-		sa->nic.bytes, st->soft_expired);
-	w->sep = ",";
-	return 0;
-}
-
-#define SA_PRINT_MAX 32
-
-static int
-sa_print(struct ov2_sa *sa, void *arg)
-{
-	struct sa_walk *w = arg;
-	const struct ov2_sa_stats *st = &sa->host.stats;
-	char dst[64];
-	unsigned int i;
-
-	if (st->delivered == 0 && sa_drops(sa) == 0)
-		return 0;
-	if (w->printed == SA_PRINT_MAX) {
-		w->more++;
-		return 0;
-	}
-	w->printed++;
-	fprintf(w->f, "  SA %-10u dst %-16s %s delivered %" PRIu64 ", dropped %" PRIu64,
-		sa->conf.spi, ov2_addr_str(&sa->conf.dst, dst, sizeof(dst)),
-		(sa->host.flags & OV2_SA_HOST_DELETED) ? "(deleted)" : "",
-		st->delivered, sa_drops(sa));
-	for (i = 0; i < OV2_DROP_COUNT; i++)
-		if (st->drops[i] != 0)
-			fprintf(w->f, " %s %" PRIu64, ov2_drop_name(i), st->drops[i]);
-	fprintf(w->f, "\n");
-	return 0;
-}
-
-static int
-write_json(const struct ov2_stats *s, double elapsed, double active, struct ov2_sad *sad)
-{
-	struct sa_walk w = { .sep = "" };
-	char tmp[4096];
-	FILE *f;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", opts.stats_json) >= (int)sizeof(tmp))
-		return -1;
-	f = fopen(tmp, "w");
-	if (f == NULL) {
-		fprintf(stderr, "ov2rx: %s: %s\n", tmp, strerror(errno));
-		return -1;
-	}
-	fprintf(f, "{\n");
-	ov2_stats_json(f, s, elapsed, active, "  ");
-	fprintf(f, ",\n  \"sa_count\": %u,\n  \"out_sa_count\": %u,\n  \"policy_rules\": %u,\n"
-		"  \"lcores\": %u,\n", ov2_sad_count(sad), ov2_sad_out_count(sad),
-		ov2_spd_count(spd), n_active);
-	fprintf(f, "  \"mbufs_in_use_at_exit\": %u,\n", mbufs_leaked);
-	json_ports(f);
-	fprintf(f, ",\n  \"sas\": [");
-	w.f = f;
-	ov2_sad_foreach_all(sad, sa_json, &w);
-	fprintf(f, "\n  ]\n}\n");
-	if (fclose(f) != 0 || rename(tmp, opts.stats_json) != 0) {
-		fprintf(stderr, "ov2rx: %s: %s\n", opts.stats_json, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 static void
 run(void)
 {
 	unsigned int lcore, i = 0;
 
 	start_tsc = rte_rdtsc();
+	ov2rx.start_tsc = start_tsc;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (++i < n_active)
 			rte_eal_remote_launch(ov2rx_lcore_main, lcores[i], lcore);
@@ -528,38 +372,68 @@ run(void)
 	/* what is still in the handoff rings, counted by its owner */
 	ov2rx_lcores_finish(lcores, n_active);
 	stop_tsc = rte_rdtsc();
+	ov2rx.stop_tsc = stop_tsc;
 }
 
-static int
-report(struct ov2_sad *sad)
+/* Share the run's set-up with the control thread, reports and telemetry. */
+static void
+publish(struct ov2_sad *sad)
 {
-	double hz = (double)rte_get_tsc_hz(), elapsed = (double)(stop_tsc - start_tsc) / hz;
-	uint64_t first = UINT64_MAX, last = 0;
-	struct ov2_stats sum;
-	unsigned int i;
+	ov2rx.opts = opts;
+	memcpy(ov2rx.lcores, lcores, sizeof(lcores));
+	ov2rx.n_active = n_active;
+	memcpy(ov2rx.port_role, port_role, sizeof(port_role));
+	memcpy(ov2rx.port_nrxq, port_nrxq, sizeof(port_nrxq));
+	memcpy(ov2rx.port_ntxq, port_ntxq, sizeof(port_ntxq));
+	ov2rx.sad = sad;
+	ov2rx.spd = spd;
+}
 
-	memset(&sum, 0, sizeof(sum));
-	for (i = 0; i < n_active; i++) {
-		ov2_stats_add(&sum, &lcores[i]->stats);
-		if (lcores[i]->first_rx_tsc != 0) {
-			first = RTE_MIN(first, lcores[i]->first_rx_tsc);
-			last = RTE_MAX(last, lcores[i]->last_rx_tsc);
-		}
+/* The QSBR variable of the polling lcores, then the control thread
+ * (reclamation, --ctl socket) and the telemetry commands. */
+static int
+start_control(void)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+
+	ov2rx.rcu = rte_zmalloc("ov2rx_rcu", sz, RTE_CACHE_LINE_SIZE);
+	if (ov2rx.rcu == NULL || rte_rcu_qsbr_init(ov2rx.rcu, RTE_MAX_LCORE) != 0) {
+		fprintf(stderr, "ov2rx: cannot create the RCU variable\n");
+		return -1;
 	}
-	double active = last > first ? (double)(last - first) / hz : 0;
+	ov2_sad_attach_rcu(ov2rx.sad, ov2rx.rcu);
+	if (ov2rx_ctl_start() != 0)
+		return -1;
+	if (ov2rx_telemetry_register() != 0)
+		fprintf(stderr, "ov2rx: warning: telemetry commands not registered\n");
+	return 0;
+}
+
+/* The summary on stdout, then --stats-json. */
+static int
+report(void)
+{
+	char tmp[4096];
+	FILE *f;
+
 	printf("\n");
-	ov2_stats_print(stdout, &sum, elapsed, active);
-	{
-		struct sa_walk w = { .f = stdout };
-
-		printf("per SA (with traffic):\n");
-		ov2_sad_foreach_all(sad, sa_print, &w);
-		if (w.more != 0)
-			printf("  ... and %u more SAs with traffic (see --stats-json)\n", w.more);
-	}
+	ov2rx_report_print(stdout);
 	fflush(stdout);
-	if (opts.stats_json != NULL)
-		return write_json(&sum, elapsed, active, sad);
+	if (opts.stats_json == NULL)
+		return 0;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", opts.stats_json) >= (int)sizeof(tmp))
+		return -1;
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		fprintf(stderr, "ov2rx: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	ov2rx_report_json(f);
+	if (fclose(f) != 0 || rename(tmp, opts.stats_json) != 0) {
+		fprintf(stderr, "ov2rx: %s: %s\n", opts.stats_json, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
 	return 0;
 }
 
@@ -639,20 +513,39 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ov2_conf_free(&conf);	/* the SA table has its own copies */
+	publish(sad);
+	if (start_control() != 0) {
+		stop_ports();
+		ov2_sad_free(sad);
+		ov2_spd_free(spd);
+		rte_eal_cleanup();
+		return 1;
+	}
 	printf("ov2rx: %u lcore%s polling; stop with Ctrl-C%s\n", n_active,
 	       n_active == 1 ? "" : "s", opts.idle_ms ? " or when idle" : "");
 	fflush(stdout);
 	run();
-	collect_ports();
+	/* the lcores are offline: the control thread's last reclamation
+	 * frees every deleted SA and replaced policy */
+	ov2rx_ctl_stop();
+	ov2rx_report_save_ports();
 	stop_ports();
 	mbufs_leaked = rte_mempool_in_use_count(pool) + rte_mempool_in_use_count(big_pool);
 	if (mbufs_leaked != 0)
 		fprintf(stderr, "ov2rx: %u mbufs still in use after the ports closed\n",
 			mbufs_leaked);
-	rc = report(sad);
+	ov2rx.mbufs_leaked = mbufs_leaked;
+	rc = report();
+	/* telemetry may still ask until EAL stops: it finds nothing now */
+	ov2rx_ctl_lock();
+	ov2rx.sad = NULL;
+	ov2rx_ctl_unlock();
 	ov2_handoff_free(handoff);
 	ov2_sad_free(sad);
-	ov2_spd_free(spd);
+	/* the policy in use now: the one loaded at start, or a reload's
+	 * (the replaced ones were freed by the reclamation above) */
+	ov2_spd_free((struct ov2_spd *)(uintptr_t)ov2rx.spd);
+	rte_free(ov2rx.rcu);
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }

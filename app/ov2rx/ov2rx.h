@@ -6,6 +6,8 @@
 #include <rte_ethdev.h>
 #include <rte_spinlock.h>
 #include "consumer.h"
+#include "sa.h"
+#include "shim.h"
 #include "stats.h"
 
 #define OV2RX_MAX_IN    RTE_MAX_ETHPORTS
@@ -18,6 +20,7 @@
 struct ov2rx_opts {
 	const char *conf_path;
 	const char *stats_json;
+	const char *ctl_path;		/* --ctl: control socket, or NULL */
 	uint16_t in[OV2RX_MAX_IN];
 	uint16_t n_in;
 	uint16_t out;			/* OV2RX_NO_PORT: delivered packets are freed */
@@ -67,6 +70,8 @@ struct ov2rx_lcore {
 	void (*tick)(void);		/* main lcore: checks the stop conditions */
 	struct ov2_consumer cons;	/* the transport side of this lcore */
 	int cons_ready;
+	unsigned int lcore_id;		/* the EAL lcore polling for it */
+	int rcu_online;			/* registered with ov2rx.rcu, online */
 } __rte_cache_aligned;
 
 extern volatile int ov2rx_quit;
@@ -94,5 +99,65 @@ void ov2rx_lcores_finish(struct ov2rx_lcore *const lcs[], unsigned int n);
  * what the port got in desc. */
 void ov2rx_rss_conf(uint16_t nrxq, const struct rte_eth_dev_info *di, struct rte_eth_conf *pc);
 void ov2rx_rss_flows(uint16_t port, uint16_t nrxq, char *desc, size_t len);
+struct ov2_sad;
+struct ov2_spd;
+struct rte_rcu_qsbr;
+
+/*
+ * What the run shares between main.c (set up, run, tear down), the control
+ * thread (ctl.c, reload.c), the reports (report.c) and telemetry.
+ */
+struct ov2rx_port_report {
+	struct ov2_offload_stats engine;
+	struct rte_eth_stats eth;
+	char name[RTE_ETH_NAME_MAX_LEN];
+};
+
+struct ov2rx_run {
+	struct ov2rx_opts opts;
+	struct ov2rx_lcore *lcores[RTE_MAX_LCORE];
+	unsigned int n_active;		/* polling lcores */
+	uint64_t start_tsc;
+	uint64_t stop_tsc;		/* 0 while running */
+	unsigned int port_role[RTE_MAX_ETHPORTS];
+	uint16_t port_nrxq[RTE_MAX_ETHPORTS], port_ntxq[RTE_MAX_ETHPORTS];
+	struct ov2_sad *sad;
+	/* The inbound policy the lcores use: a reload publishes a new one
+	 * (release) and the lcores pick it up at the top of their loop; the
+	 * old one is freed after the SA grace periods. */
+	const struct ov2_spd *spd;
+	/* Every polling lcore reports quiescent to it once per loop. */
+	struct rte_rcu_qsbr *rcu;
+	int ports_saved;		/* ports closed: use port_reports */
+	struct ov2rx_port_report port_reports[RTE_MAX_ETHPORTS];
+	unsigned int mbufs_leaked;	/* in use after every port closed */
+};
+
+extern struct ov2rx_run ov2rx;
+
+/* report.c: the statistics document (--stats-json, "ov2ctl stats") and the
+ * summary, from live counters while the lcores run. The caller holds the
+ * control lock (or the control thread has stopped). */
+void ov2rx_report_save_ports(void);
+int ov2rx_report_json(FILE *f);
+void ov2rx_report_print(FILE *f);
+void ov2rx_report_sum(struct ov2_stats *sum, double *elapsed, double *active);
+
+/* ctl.c: the control thread (socket server and reclamation). */
+int ov2rx_ctl_start(void);
+void ov2rx_ctl_stop(void);
+void ov2rx_ctl_lock(void);
+void ov2rx_ctl_unlock(void);
+
+/* reload.c: re-read the configuration, all or nothing. The control lock
+ * is held. Returns 0 with a summary in msg, or -1 with the reason. */
+int ov2rx_reload(char *msg, size_t len);
+
+/* Defaults of the command line applied to an SA read from a file or a
+ * request (the replay window). */
+void ov2rx_sa_defaults(struct ov2_sa_conf *sa);
+
+/* telemetry.c */
+int ov2rx_telemetry_register(void);
 
 #endif

@@ -11,6 +11,7 @@
 #include <rte_lcore.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include "consumer.h"
 #include "handoff.h"
 #include "ov2rx.h"
@@ -136,6 +137,18 @@ ov2rx_lcore_main(void *arg)
 	unsigned int iter = 0;
 	uint16_t i;
 
+	/* QSBR: this lcore looks SAs up (in the rx callback and the
+	 * consumer) only inside the loop body; reporting at its top says it
+	 * holds no SA or policy pointer it found in earlier iterations. A
+	 * pointer that travels on in a packet's OOB (a handoff to another
+	 * lcore) is covered by the SA table's three grace periods (sad.h).
+	 * The lcore stays online when it stops: ov2rx_lcores_finish() still
+	 * runs what waits in its handoff rings, with their SA pointers, and
+	 * takes it offline afterwards. */
+	lc->lcore_id = rte_lcore_id();
+	rte_rcu_qsbr_thread_register(ov2rx.rcu, lc->lcore_id);
+	rte_rcu_qsbr_thread_online(ov2rx.rcu, lc->lcore_id);
+	lc->rcu_online = 1;
 	lc->last_rx_tsc = rte_rdtsc();
 	while (!ov2rx_quit) {
 		int got = 0;
@@ -149,6 +162,9 @@ ov2rx_lcore_main(void *arg)
 		 * be freed only after three grace periods (the receiver's,
 		 * the ring's owner's, and a second handoff for a nested SA).
 		 */
+		rte_rcu_qsbr_quiescent(ov2rx.rcu, lc->lcore_id);
+		/* the policy a reload may have replaced */
+		lc->cons.spd = __atomic_load_n(&ov2rx.spd, __ATOMIC_ACQUIRE);
 		for (i = 0; i < lc->n_rxq; i++)
 			got += poll_queue(lc, &lc->cons, &lc->rxq[i]);
 		/* every iteration, whatever the ports did (see above) */
@@ -178,6 +194,11 @@ ov2rx_lcores_finish(struct ov2rx_lcore *const lcs[], unsigned int n)
 				moved += drain_handoff(lcs[i]);
 	} while (moved != 0);
 	for (i = 0; i < n; i++) {
+		if (lcs[i]->rcu_online) {
+			rte_rcu_qsbr_thread_offline(ov2rx.rcu, lcs[i]->lcore_id);
+			rte_rcu_qsbr_thread_unregister(ov2rx.rcu, lcs[i]->lcore_id);
+			lcs[i]->rcu_online = 0;
+		}
 		if (!lcs[i]->cons_ready)
 			continue;
 		if (lcs[i]->cons.ho != NULL)
