@@ -34,6 +34,10 @@ RTE_LOG_REGISTER(ov2_inline_logtype, ov2.inline, NOTICE);
 #define LOG(level, ...) rte_log(RTE_LOG_##level, ov2_inline_logtype, "ov2: " __VA_ARGS__)
 
 #define LOG_REFUSED_MAX 16	/* SAs whose refusal is logged one by one */
+/* Most sessions a port's pool is made for. The NICs of DPDK 22.11 hold
+ * far fewer (ixgbe: 1024 receive SAs); the pool must not grow with a
+ * table of a million SAs. SAs beyond it stay on the software engine. */
+#define SESSIONS_MAX 16384
 
 #define GCM_IV_LEN	12	/* salt + the packet's 8-byte IV (RFC 4106) */
 #define GCM_ICV_LEN	16
@@ -337,18 +341,26 @@ ov2_inline_probe(uint16_t port, unsigned int enable, struct ov2_inline_port *ip)
 	return 0;
 }
 
+/*
+ * The session of an SA: the key with the salt right behind it (ixgbe reads
+ * the salt there, after key.length bytes, as ipsec-secgw lays its keys
+ * out) and in ipsec.salt too (where other PMDs read it).
+ */
 static struct rte_security_session_conf *
-session_conf(const struct ov2_sa *sa, struct rte_security_session_conf *sc,
+session_conf(struct ov2_inline_sa *e, struct rte_security_session_conf *sc,
 	     struct rte_crypto_sym_xform *xf)
 {
+	const struct ov2_sa *sa = e->sa;
 	const struct ov2_sa_conf *c = &sa->conf;
 
 	memset(sc, 0, sizeof(*sc));
 	memset(xf, 0, sizeof(*xf));
+	memcpy(e->key, c->key, c->key_len);
+	memcpy(e->key + c->key_len, c->salt, sizeof(c->salt));
 	xf->type = RTE_CRYPTO_SYM_XFORM_AEAD;
 	xf->aead.op = RTE_CRYPTO_AEAD_OP_DECRYPT;
 	xf->aead.algo = rte_aead_of(c->aead);
-	xf->aead.key.data = c->key;
+	xf->aead.key.data = e->key;
 	xf->aead.key.length = c->key_len;
 	xf->aead.iv.length = GCM_IV_LEN;
 	xf->aead.digest_length = GCM_ICV_LEN;
@@ -504,23 +516,25 @@ start_one(struct ov2_sa *sa, void *arg)
 		return 0;
 	}
 	e = &ip->ent[ip->n_ent];
-	e->sess = rte_security_session_create(ip->sec, session_conf(sa, &sc, &xf),
+	e->sa = sa;
+	e->sess = rte_security_session_create(ip->sec, session_conf(e, &sc, &xf),
 					      ip->sess_pool);
 	if (e->sess == NULL) {
 		snprintf(why, sizeof(why), "session not created: %s", rte_strerror(rte_errno));
-		refuse(a, sa, why);
-		return 0;
+		goto fail;
 	}
 	e->flow = flow_make(a->port, sa, e->sess, why, sizeof(why));
 	if (e->flow == NULL) {
 		rte_security_session_destroy(ip->sec, e->sess);
-		e->sess = NULL;
-		refuse(a, sa, why);
-		return 0;
+		goto fail;
 	}
-	e->sa = sa;
 	ip->n_ent++;
 	ov2_inline_set_add(&ip->set, sa);	/* cannot fail: room checked */
+	return 0;
+
+fail:
+	explicit_bzero(e, sizeof(*e));
+	refuse(a, sa, why);
 	return 0;
 }
 
@@ -540,9 +554,10 @@ ov2_inline_port_start(uint16_t port, struct ov2_inline_port *ip,
 	char name[RTE_MEMPOOL_NAMESIZE];
 	uint32_t n = 0;
 
-	if (ip->sec == NULL || ip->why[0] != '\0')
-		return 0;
+	if (ip->sec == NULL || ip->why[0] != '\0' || ip->sess_pool != NULL)
+		return ip->n_ent;	/* no inline crypto, or started already */
 	ov2_sad_foreach(sad, count_in, &n);
+	n = RTE_MIN(n, (uint32_t)SESSIONS_MAX);
 	if (caps->sa_capacity != 0)
 		n = RTE_MIN(n, caps->sa_capacity);
 	if (n == 0)
@@ -581,6 +596,8 @@ ov2_inline_port_stop(uint16_t port, struct ov2_inline_port *ip)
 		if (ip->ent[i].sess != NULL)
 			rte_security_session_destroy(ip->sec, ip->ent[i].sess);
 	}
+	if (ip->ent != NULL)
+		explicit_bzero(ip->ent, ip->set.cap * sizeof(*ip->ent));
 	rte_free(ip->ent);
 	rte_mempool_free(ip->sess_pool);
 	ov2_inline_set_fini(&ip->set);

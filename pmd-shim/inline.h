@@ -50,6 +50,10 @@ struct ov2_inline_sa {
 	struct ov2_sa *sa;
 	void *sess;		/* rte_security session */
 	struct rte_flow *flow;
+	/* the AEAD key followed by its salt, as ixgbe reads it; kept for the
+	 * session's life: ixgbe keeps the pointer and reads the key again
+	 * when the flow rule is made. Wiped at stop. */
+	uint8_t key[32 + 4];
 };
 
 /* A port's inline-crypto state. */

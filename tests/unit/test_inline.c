@@ -71,13 +71,13 @@ static const char *const conf_text =
 
 /* What ixgbe's rte_security_capabilities_get() returns in DPDK 22.11
  * (drivers/net/ixgbe/ixgbe_ipsec.c): ESP, transport and tunnel, AES-GCM
- * with a 16-byte key, ICV 16, AAD 8..12, IV 12, no option. */
+ * with a 16-byte key, ICV 16, any AAD length, IV 12, no option. */
 static const struct rte_cryptodev_capabilities ixgbe_crypto[] = {
 	{ .op = RTE_CRYPTO_OP_TYPE_SYMMETRIC,
 	  .sym = { .xform_type = RTE_CRYPTO_SYM_XFORM_AEAD,
 		   .aead = { .algo = RTE_CRYPTO_AEAD_AES_GCM, .block_size = 16,
 			     .key_size = { 16, 16, 0 }, .digest_size = { 16, 16, 0 },
-			     .aad_size = { 8, 12, 4 }, .iv_size = { 12, 12, 0 } } } },
+			     .aad_size = { 0, 65535, 1 }, .iv_size = { 12, 12, 0 } } } },
 	{ .op = RTE_CRYPTO_OP_TYPE_UNDEFINED },
 };
 
