@@ -252,6 +252,15 @@ from_nic(struct ov2_offload_ctx *ctx, const struct ov2_inline_set *set,
 		st->nic_failed++;
 	else
 		st->nic_ok++;
+	if ((pi.flags & OV2_PKT_F_MULTISEG) && !failed) {
+		/* a chained packet the NIC decrypted: its trailer may lie in
+		 * another segment, and the transport takes decrypted packets
+		 * in one segment only; the software path cannot have it back
+		 * either (its bytes are plaintext now) */
+		ov2_oob_set_done(ov2_oob(m), sa, OV2_CRYPTO_GENERIC_ERROR);
+		ctx->stats.crypto_done++;
+		return 1;
+	}
 	ov2_offload_esp_from_nic(ctx, m, &pi, sa, !failed);
 	return 1;
 

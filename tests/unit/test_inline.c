@@ -715,6 +715,37 @@ test_parity(struct side *sw, struct side *hw, const struct ov2_inline_set *set)
 	CHECK_EQ(ov2_consumer_rx(&hw->cons, mhw, 1, rhw, &ndhw), 0);
 	CHECK_EQ(rhw[0], OV2_DROP_GENERIC_ERROR);
 	rte_pktmbuf_free(mhw[0]);
+
+	/* chained packets the NIC processed: decrypted, the trailer in the
+	 * second segment: CRYPTO_GENERIC_ERROR (nothing read past the first
+	 * segment); failed: the ICV failure, as for one segment */
+	for (i = 0; i < 2; i++) {
+		struct rte_mbuf *m2;
+		size_t half;
+
+		n_cases = 0;
+		t = add_built("chained", s1001, i == 0 ? OV2_FAULT_NONE : OV2_FAULT_BAD_ICV,
+			      NIC_MODEL, 0, 4);
+		mhw[0] = mbuf_of(t);
+		nic_rx(mhw[0], NIC_MODEL);
+		CHECK_EQ(!!(mhw[0]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED), i);
+		half = t->len / 2;
+		m2 = rte_pktmbuf_alloc(pool);
+		if (m2 == NULL) {
+			CHECK(0);
+			return;
+		}
+		memcpy(rte_pktmbuf_append(m2, (uint16_t)(t->len - half)),
+		       rte_pktmbuf_mtod_offset(mhw[0], uint8_t *, half), t->len - half);
+		rte_pktmbuf_trim(mhw[0], (uint16_t)(t->len - half));
+		CHECK_EQ(rte_pktmbuf_chain(mhw[0], m2), 0);
+		ov2_inline_rx(&hw->ctx, set, &st, mhw, 1);
+		CHECK(ov2_oob_crypto_done(ov2_oob(mhw[0])));
+		CHECK_EQ(ov2_oob_status(ov2_oob(mhw[0])), i == 0 ? OV2_CRYPTO_GENERIC_ERROR :
+			 OV2_CRYPTO_TUNNEL_ESP_AUTH_FAILED);
+		CHECK(!ov2_oob_header_info_set(ov2_oob(mhw[0])));
+		rte_pktmbuf_free(mhw[0]);
+	}
 }
 
 /* ---- 4. a vdev port: no inline crypto, the software engine ---- */
