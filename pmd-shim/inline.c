@@ -293,12 +293,32 @@ ov2_inline_rx(struct ov2_offload_ctx *ctx, const struct ov2_inline_set *set,
 
 /* --- port setup (runs on hardware only) --------------------------------- */
 
+static void *
+get_sec_ctx(uint16_t port)
+{
+	return rte_eth_dev_get_sec_ctx(port);
+}
+
+struct ov2_inline_dpdk ov2_inline_dpdk = {
+	.dev_info_get = rte_eth_dev_info_get,
+	.dev_conf_get = rte_eth_dev_conf_get,
+	.get_sec_ctx = get_sec_ctx,
+	.capabilities_get = rte_security_capabilities_get,
+	.session_get_size = rte_security_session_get_size,
+	.session_create = rte_security_session_create,
+	.session_destroy = rte_security_session_destroy,
+	.flow_validate = rte_flow_validate,
+	.flow_create = rte_flow_create,
+	.flow_destroy = rte_flow_destroy,
+};
+
 uint64_t
 ov2_inline_rx_offloads(uint16_t port)
 {
 	struct rte_eth_dev_info di;
 
-	if (rte_eth_dev_info_get(port, &di) != 0 || rte_eth_dev_get_sec_ctx(port) == NULL)
+	if (ov2_inline_dpdk.dev_info_get(port, &di) != 0 ||
+	    ov2_inline_dpdk.get_sec_ctx(port) == NULL)
 		return 0;
 	return di.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SECURITY;
 }
@@ -325,23 +345,23 @@ ov2_inline_probe(uint16_t port, unsigned int enable, struct ov2_inline_port *ip)
 		snprintf(ip->why, sizeof(ip->why), "the offload setting excludes ESP");
 		return -1;
 	}
-	if (rte_eth_dev_info_get(port, &di) != 0 ||
+	if (ov2_inline_dpdk.dev_info_get(port, &di) != 0 ||
 	    !(di.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SECURITY)) {
 		snprintf(ip->why, sizeof(ip->why),
 			 "device reports no RTE_ETH_RX_OFFLOAD_SECURITY");
 		return -1;
 	}
-	ip->sec = rte_eth_dev_get_sec_ctx(port);
+	ip->sec = ov2_inline_dpdk.get_sec_ctx(port);
 	if (ip->sec == NULL) {
 		snprintf(ip->why, sizeof(ip->why), "device has no rte_security context");
 		return -1;
 	}
-	if (!has_inline_ingress(rte_security_capabilities_get(ip->sec))) {
+	if (!has_inline_ingress(ov2_inline_dpdk.capabilities_get(ip->sec))) {
 		snprintf(ip->why, sizeof(ip->why),
 			 "no inline-crypto ingress IPsec capability");
 		return -1;
 	}
-	if (rte_eth_dev_conf_get(port, &conf) != 0 ||
+	if (ov2_inline_dpdk.dev_conf_get(port, &conf) != 0 ||
 	    !(conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SECURITY)) {
 		snprintf(ip->why, sizeof(ip->why),
 			 "port not configured with RTE_ETH_RX_OFFLOAD_SECURITY");
@@ -464,8 +484,8 @@ flow_make(uint16_t port, const struct ov2_sa *sa, void *sess, char *why, size_t 
 	act[0].type = RTE_FLOW_ACTION_TYPE_SECURITY;
 	act[0].conf = sess;
 	act[1].type = RTE_FLOW_ACTION_TYPE_END;
-	if (rte_flow_validate(port, &attr, pat, act, &fe) != 0 &&
-	    rte_eth_dev_info_get(port, &di) == 0 && di.nb_rx_queues > 0) {
+	if (ov2_inline_dpdk.flow_validate(port, &attr, pat, act, &fe) != 0 &&
+	    ov2_inline_dpdk.dev_info_get(port, &di) == 0 && di.nb_rx_queues > 0) {
 		for (q = 0; q < di.nb_rx_queues; q++)
 			queues[q] = q;
 		rss.types = RTE_ETH_RSS_ESP;
@@ -476,7 +496,7 @@ flow_make(uint16_t port, const struct ov2_sa *sa, void *sess, char *why, size_t 
 		act[2].type = RTE_FLOW_ACTION_TYPE_END;
 	}
 	memset(&fe, 0, sizeof(fe));
-	f = rte_flow_create(port, &attr, pat, act, &fe);
+	f = ov2_inline_dpdk.flow_create(port, &attr, pat, act, &fe);
 	if (f == NULL)
 		snprintf(why, len, "flow rule refused: %s",
 			 fe.message != NULL ? fe.message : rte_strerror(rte_errno));
@@ -526,15 +546,15 @@ start_one(struct ov2_sa *sa, void *arg)
 	}
 	e = &ip->ent[ip->n_ent];
 	e->sa = sa;
-	e->sess = rte_security_session_create(ip->sec, session_conf(e, &sc, &xf),
-					      ip->sess_pool);
+	e->sess = ov2_inline_dpdk.session_create(ip->sec, session_conf(e, &sc, &xf),
+						 ip->sess_pool);
 	if (e->sess == NULL) {
 		snprintf(why, sizeof(why), "session not created: %s", rte_strerror(rte_errno));
 		goto fail;
 	}
 	e->flow = flow_make(a->port, sa, e->sess, why, sizeof(why));
 	if (e->flow == NULL) {
-		rte_security_session_destroy(ip->sec, e->sess);
+		ov2_inline_dpdk.session_destroy(ip->sec, e->sess);
 		goto fail;
 	}
 	ip->n_ent++;
@@ -572,7 +592,7 @@ ov2_inline_port_start(uint16_t port, struct ov2_inline_port *ip,
 	if (n == 0)
 		return 0;
 	snprintf(name, sizeof(name), "ov2_sess_%u", port);
-	ip->sess_pool = rte_mempool_create(name, n, rte_security_session_get_size(ip->sec),
+	ip->sess_pool = rte_mempool_create(name, n, ov2_inline_dpdk.session_get_size(ip->sec),
 					   0, 0, NULL, NULL, NULL, NULL,
 					   rte_eth_dev_socket_id(port), 0);
 	ip->ent = rte_zmalloc("ov2_inline_sa", n * sizeof(*ip->ent), 0);
@@ -584,7 +604,7 @@ ov2_inline_port_start(uint16_t port, struct ov2_inline_port *ip,
 		snprintf(ip->why, sizeof(ip->why), "out of memory for %u sessions", n);
 		return 0;
 	}
-	a.sec_caps = rte_security_capabilities_get(ip->sec);
+	a.sec_caps = ov2_inline_dpdk.capabilities_get(ip->sec);
 	ov2_sad_foreach(sad, start_one, &a);
 	if (ip->n_refused > LOG_REFUSED_MAX)
 		LOG(NOTICE, "port %u: %u more SAs stay on the software engine\n",
@@ -599,11 +619,12 @@ ov2_inline_port_stop(uint16_t port, struct ov2_inline_port *ip)
 	uint32_t i;
 
 	for (i = 0; i < ip->n_ent; i++) {
-		if (ip->ent[i].flow != NULL && rte_flow_destroy(port, ip->ent[i].flow, &fe) != 0)
+		if (ip->ent[i].flow != NULL &&
+		    ov2_inline_dpdk.flow_destroy(port, ip->ent[i].flow, &fe) != 0)
 			LOG(WARNING, "port %u: SA %u: flow rule not destroyed: %s\n", port,
 			    ip->ent[i].sa->conf.spi, fe.message != NULL ? fe.message : "?");
 		if (ip->ent[i].sess != NULL)
-			rte_security_session_destroy(ip->sec, ip->ent[i].sess);
+			ov2_inline_dpdk.session_destroy(ip->sec, ip->ent[i].sess);
 	}
 	if (ip->ent != NULL)
 		explicit_bzero(ip->ent, ip->set.cap * sizeof(*ip->ent));

@@ -25,8 +25,15 @@
 struct ov2_sa;
 struct ov2_sa_conf;
 struct ov2_sad;
+struct rte_eth_conf;
+struct rte_eth_dev_info;
 struct rte_flow;
+struct rte_flow_action;
+struct rte_flow_attr;
+struct rte_flow_error;
+struct rte_flow_item;
 struct rte_mempool;
+struct rte_security_session_conf;
 struct rte_security_capability;
 struct rte_security_ctx;
 
@@ -67,6 +74,32 @@ struct ov2_inline_port {
 	struct ov2_inline_set set;
 	char why[160];		/* no inline crypto: why (empty when it has) */
 };
+
+/*
+ * The DPDK calls the port setup makes, in one table: ov2_inline_dpdk holds
+ * DPDK's own functions; tests put fakes in it to drive the session and
+ * flow code (and its failures) without an inline-crypto NIC.
+ */
+struct ov2_inline_dpdk {
+	int (*dev_info_get)(uint16_t port, struct rte_eth_dev_info *di);
+	int (*dev_conf_get)(uint16_t port, struct rte_eth_conf *conf);
+	void *(*get_sec_ctx)(uint16_t port);
+	const struct rte_security_capability *(*capabilities_get)(struct rte_security_ctx *sec);
+	unsigned int (*session_get_size)(struct rte_security_ctx *sec);
+	void *(*session_create)(struct rte_security_ctx *sec,
+				struct rte_security_session_conf *conf, struct rte_mempool *mp);
+	int (*session_destroy)(struct rte_security_ctx *sec, void *sess);
+	int (*flow_validate)(uint16_t port, const struct rte_flow_attr *attr,
+			     const struct rte_flow_item *pattern,
+			     const struct rte_flow_action *actions, struct rte_flow_error *fe);
+	struct rte_flow *(*flow_create)(uint16_t port, const struct rte_flow_attr *attr,
+					const struct rte_flow_item *pattern,
+					const struct rte_flow_action *actions,
+					struct rte_flow_error *fe);
+	int (*flow_destroy)(uint16_t port, struct rte_flow *flow, struct rte_flow_error *fe);
+};
+
+extern struct ov2_inline_dpdk ov2_inline_dpdk;
 
 /* Set management (used by the port setup and by the tests). */
 int ov2_inline_set_init(struct ov2_inline_set *s, uint32_t cap);
