@@ -779,6 +779,313 @@ test_vdev(const struct ov2_sad *sad)
 	CHECK_EQ(ov2_shim_start(port), -ENOENT);
 }
 
+/* ---- 5. sessions and flows, through fakes of the DPDK calls ---- */
+
+static struct {
+	int secure;		/* device reports the offload, has a context */
+	int configured;		/* port configured with the offload */
+	uint32_t fail_session;	/* SPI whose session create fails */
+	uint32_t fail_flow;	/* SPI whose flow create fails */
+	uint32_t no_plain;	/* SPI whose SECURITY / END rule is refused */
+	int sessions, flows;	/* live */
+	int bad;		/* a session or flow not as it should be */
+	int rss_used;		/* SPI no_plain got SECURITY / RSS */
+	struct rte_security_ctx ctx;
+} fk;
+
+static int
+fake_dev_info_get(uint16_t port, struct rte_eth_dev_info *di)
+{
+	int rc = rte_eth_dev_info_get(port, di);
+
+	if (rc == 0 && fk.secure)
+		di->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_SECURITY;
+	return rc;
+}
+
+static int
+fake_dev_conf_get(uint16_t port, struct rte_eth_conf *conf)
+{
+	int rc = rte_eth_dev_conf_get(port, conf);
+
+	if (rc == 0 && fk.configured)
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SECURITY;
+	return rc;
+}
+
+static void *
+fake_get_sec_ctx(uint16_t port)
+{
+	(void)port;
+	return fk.secure ? &fk.ctx : NULL;
+}
+
+static const struct rte_security_capability *
+fake_caps_get(struct rte_security_ctx *sec)
+{
+	return sec == &fk.ctx ? ixgbe_caps : NULL;
+}
+
+static unsigned int
+fake_sess_size(struct rte_security_ctx *sec)
+{
+	(void)sec;
+	return 128;
+}
+
+/* What the shim must ask for: an ingress inline-crypto ESP session with
+ * the key and its salt behind it, as ixgbe reads them. */
+static void *
+fake_sess_create(struct rte_security_ctx *sec, struct rte_security_session_conf *c,
+		 struct rte_mempool *mp)
+{
+	static const uint8_t salt[4] = { 0xa0, 0xa1, 0xa2, 0xa3 };
+	const struct rte_crypto_sym_xform *x = c->crypto_xform;
+	const struct ov2_sa *sa = c->userdata;
+	void *obj;
+
+	if (sec != &fk.ctx || x == NULL || sa == NULL ||
+	    c->action_type != RTE_SECURITY_ACTION_TYPE_INLINE_CRYPTO ||
+	    c->protocol != RTE_SECURITY_PROTOCOL_IPSEC ||
+	    c->ipsec.direction != RTE_SECURITY_IPSEC_SA_DIR_INGRESS ||
+	    c->ipsec.proto != RTE_SECURITY_IPSEC_SA_PROTO_ESP || c->ipsec.spi != sa->conf.spi ||
+	    c->ipsec.options.esn || c->ipsec.replay_win_sz != 0 ||
+	    memcmp(&c->ipsec.salt, salt, 4) != 0 || x->type != RTE_CRYPTO_SYM_XFORM_AEAD ||
+	    x->aead.op != RTE_CRYPTO_AEAD_OP_DECRYPT || x->aead.algo != RTE_CRYPTO_AEAD_AES_GCM ||
+	    x->aead.key.length != 16 || memcmp(x->aead.key.data, sa->conf.key, 16) != 0 ||
+	    memcmp(x->aead.key.data + 16, salt, 4) != 0 || x->aead.digest_length != 16 ||
+	    c->ipsec.mode != (sa->conf.mode == OV2_MODE_TRANSPORT ?
+			      RTE_SECURITY_IPSEC_SA_MODE_TRANSPORT :
+			      RTE_SECURITY_IPSEC_SA_MODE_TUNNEL) ||
+	    (sa->conf.mode == OV2_MODE_TUNNEL4 &&
+	     (c->ipsec.tunnel.type != RTE_SECURITY_IPSEC_TUNNEL_IPV4 ||
+	      memcmp(&c->ipsec.tunnel.ipv4.dst_ip, sa->conf.dst.a, 4) != 0)) ||
+	    (sa->conf.mode == OV2_MODE_TUNNEL6 &&
+	     (c->ipsec.tunnel.type != RTE_SECURITY_IPSEC_TUNNEL_IPV6 ||
+	      memcmp(&c->ipsec.tunnel.ipv6.dst_addr, sa->conf.dst.a, 16) != 0))) {
+		fk.bad++;
+		return NULL;
+	}
+	if (c->ipsec.spi == fk.fail_session || rte_mempool_get(mp, &obj) != 0) {
+		rte_errno = ENOTSUP;
+		return NULL;
+	}
+	/* the SA in the session's first word, for the flow check */
+	memcpy(obj, &sa, sizeof(sa));
+	fk.sessions++;
+	return obj;
+}
+
+static int
+fake_sess_destroy(struct rte_security_ctx *sec, void *sess)
+{
+	(void)sec;
+	rte_mempool_put(rte_mempool_from_obj(sess), sess);
+	fk.sessions--;
+	return 0;
+}
+
+/* ETH / IPV4|IPV6 dst (full mask) / ESP spi (full mask) / END, action
+ * SECURITY(the SA's session), then END or RSS. Returns the SA. */
+static const struct ov2_sa *
+check_rule(const struct rte_flow_item *p, const struct rte_flow_action *a)
+{
+	const struct ov2_sa *sa;
+	const struct rte_flow_item_esp *esp;
+
+	if (a[0].type != RTE_FLOW_ACTION_TYPE_SECURITY || a[0].conf == NULL)
+		return NULL;
+	memcpy(&sa, a[0].conf, sizeof(sa));
+	if (p[0].type != RTE_FLOW_ITEM_TYPE_ETH)
+		return NULL;
+	if (sa->conf.dst.family == 4) {
+		const struct rte_flow_item_ipv4 *s = p[1].spec, *m = p[1].mask;
+
+		if (p[1].type != RTE_FLOW_ITEM_TYPE_IPV4 ||
+		    memcmp(&s->hdr.dst_addr, sa->conf.dst.a, 4) != 0 ||
+		    m->hdr.dst_addr != UINT32_MAX)
+			return NULL;
+	} else {
+		const struct rte_flow_item_ipv6 *s = p[1].spec;
+
+		if (p[1].type != RTE_FLOW_ITEM_TYPE_IPV6 ||
+		    memcmp(s->hdr.dst_addr, sa->conf.dst.a, 16) != 0)
+			return NULL;
+	}
+	esp = p[2].spec;
+	if (p[2].type != RTE_FLOW_ITEM_TYPE_ESP || esp->hdr.spi != rte_cpu_to_be_32(sa->conf.spi) ||
+	    p[3].type != RTE_FLOW_ITEM_TYPE_END)
+		return NULL;
+	return sa;
+}
+
+static int
+fake_flow_validate(uint16_t port, const struct rte_flow_attr *attr,
+		   const struct rte_flow_item *p, const struct rte_flow_action *a,
+		   struct rte_flow_error *fe)
+{
+	const struct ov2_sa *sa = check_rule(p, a);
+
+	(void)port;
+	(void)fe;
+	if (sa == NULL || !attr->ingress)
+		fk.bad++;
+	return sa != NULL && sa->conf.spi == fk.no_plain ? -ENOTSUP : 0;
+}
+
+static struct rte_flow *
+fake_flow_create(uint16_t port, const struct rte_flow_attr *attr,
+		 const struct rte_flow_item *p, const struct rte_flow_action *a,
+		 struct rte_flow_error *fe)
+{
+	const struct ov2_sa *sa = check_rule(p, a);
+
+	(void)port;
+	if (sa == NULL || !attr->ingress) {
+		fk.bad++;
+		return NULL;
+	}
+	if (sa->conf.spi == fk.no_plain)
+		fk.rss_used = a[1].type == RTE_FLOW_ACTION_TYPE_RSS &&
+			a[2].type == RTE_FLOW_ACTION_TYPE_END;
+	else if (a[1].type != RTE_FLOW_ACTION_TYPE_END)
+		fk.bad++;
+	if (sa->conf.spi == fk.fail_flow) {
+		fe->message = "fake: no room for the rule";
+		return NULL;
+	}
+	fk.flows++;
+	return malloc(1);
+}
+
+static int
+fake_flow_destroy(uint16_t port, struct rte_flow *f, struct rte_flow_error *fe)
+{
+	(void)port;
+	(void)fe;
+	free(f);
+	fk.flows--;
+	return 0;
+}
+
+static void
+test_port_setup(struct side *s, struct ov2_sa *s1001, struct ov2_sa *s1004)
+{
+	struct ov2_inline_dpdk saved = ov2_inline_dpdk;
+	struct rte_eth_conf pc = { 0 };
+	struct ov2_inline_stats ist;
+	struct rte_mbuf *m[2];
+	struct ov2_caps caps;
+	char err[256], desc[512], *logbuf = NULL;
+	size_t loglen = 0;
+	FILE *log;
+	uint16_t port, k;
+	struct tcase *t;
+
+	ov2_inline_dpdk = (struct ov2_inline_dpdk){
+		.dev_info_get = fake_dev_info_get, .dev_conf_get = fake_dev_conf_get,
+		.get_sec_ctx = fake_get_sec_ctx, .capabilities_get = fake_caps_get,
+		.session_get_size = fake_sess_size, .session_create = fake_sess_create,
+		.session_destroy = fake_sess_destroy, .flow_validate = fake_flow_validate,
+		.flow_create = fake_flow_create, .flow_destroy = fake_flow_destroy,
+	};
+	memset(&fk, 0, sizeof(fk));
+	fk.secure = 1;
+	fk.configured = 1;
+	fk.fail_session = 1002;
+	fk.fail_flow = 1003;
+	fk.no_plain = 1006;
+	CHECK_EQ(rte_eal_hotplug_add("vdev", "net_ring0", ""), 0);
+	CHECK_EQ(rte_eth_dev_get_port_by_name("net_ring0", &port), 0);
+	CHECK_EQ(ov2_shim_rx_offloads(port), RTE_ETH_RX_OFFLOAD_SECURITY);
+	CHECK_EQ(rte_eth_dev_configure(port, 1, 1, &pc), 0);
+	CHECK_EQ(rte_eth_rx_queue_setup(port, 0, 64, SOCKET_ID_ANY, NULL, pool), 0);
+	CHECK_EQ(rte_eth_tx_queue_setup(port, 0, 64, SOCKET_ID_ANY, NULL), 0);
+	ov2_caps_port_default(&caps, 0);
+	CHECK_EQ(ov2_shim_attach(port, 1, s->sad, OV2_OFFLOAD_AH_ESP, &caps, err, sizeof(err)), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+
+	/* the logged reasons */
+	log = open_memstream(&logbuf, &loglen);
+	rte_openlog_stream(log);
+	/* 1001, 1006 (by RSS) and 1010 on the NIC; 1002: session refused,
+	 * 1003: flow refused; the others do not fit ixgbe */
+	CHECK_EQ(ov2_shim_start(port), 3);
+	rte_openlog_stream(NULL);
+	fclose(log);
+	CHECK(strstr(logbuf, "SA 1002 stays on the software engine: session not created") != NULL);
+	CHECK(strstr(logbuf, "SA 1003 stays on the software engine: flow rule refused: "
+		      "fake: no room for the rule") != NULL);
+	CHECK(strstr(logbuf, "SA 1004 stays on the software engine: algorithm or key size") !=
+	      NULL);
+	CHECK(strstr(logbuf, "SA 1007 stays on the software engine: ESN") != NULL);
+	free(logbuf);
+	CHECK_EQ(fk.bad, 0);
+	CHECK_EQ(fk.rss_used, 1);
+	CHECK_EQ(fk.sessions, 3);	/* 1003's session destroyed with its failed flow */
+	CHECK_EQ(fk.flows, 3);
+	CHECK_EQ(ov2_shim_start(port), 3);	/* a second start changes nothing */
+	CHECK_EQ(fk.sessions, 3);
+	ov2_shim_describe(port, desc, sizeof(desc));
+	printf("net_ring0 (fake rte_security): %s\n", desc);
+	CHECK(strstr(desc, "inline crypto (rte_security): 3 of 9 SAs on the NIC") != NULL);
+
+	/* through rte_eth_rx_burst and the rx callback (the ring loops tx
+	 * back to rx): a packet the NIC decrypted, one it left alone */
+	n_cases = 0;
+	t = add_built("port: inline", s1001, OV2_FAULT_NONE, NIC_MODEL, DELIVER, 4);
+	m[0] = mbuf_of(t);
+	nic_rx(m[0], NIC_MODEL);
+	t = add_built("port: software", s1004, OV2_FAULT_NONE, NIC_MODEL, DELIVER, 4);
+	m[1] = mbuf_of(t);
+	CHECK_EQ(m[0]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD, RTE_MBUF_F_RX_SEC_OFFLOAD);
+	CHECK_EQ(rte_eth_tx_burst(port, 0, m, 2), 2);
+	m[0] = m[1] = NULL;
+	k = rte_eth_rx_burst(port, 0, m, 2);
+	CHECK_EQ(k, 2);
+	if (k == 2) {
+		CHECK_EQ(spi_of(ov2_oob(m[0])), 1001);
+		CHECK_EQ(spi_of(ov2_oob(m[1])), 1004);
+		CHECK_EQ(ov2_oob_status(ov2_oob(m[0])), OV2_CRYPTO_SUCCESS);
+		CHECK_EQ(ov2_oob_status(ov2_oob(m[1])), OV2_CRYPTO_SUCCESS);
+		CHECK(ov2_oob_header_info_set(ov2_oob(m[0])));
+		CHECK(ov2_oob_header_info_set(ov2_oob(m[1])));
+		ov2_shim_inline_stats(port, &ist);
+		CHECK_EQ(ist.nic_ok, 1);
+		CHECK_EQ(ist.nic_failed + ist.nic_unknown + ist.to_software, 0);
+	}
+	rte_pktmbuf_free_bulk(m, k);
+
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	ov2_shim_detach(port);
+	CHECK_EQ(fk.sessions, 0);
+	CHECK_EQ(fk.flows, 0);
+
+	/* a port not configured with the offload: nothing on the NIC */
+	fk.configured = 0;
+	CHECK_EQ(ov2_shim_attach(port, 1, s->sad, OV2_OFFLOAD_AH_ESP, &caps, err, sizeof(err)), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	CHECK_EQ(ov2_shim_start(port), 0);
+	ov2_shim_describe(port, desc, sizeof(desc));
+	CHECK(strstr(desc, "no inline crypto: port not configured with "
+		      "RTE_ETH_RX_OFFLOAD_SECURITY") != NULL);
+	CHECK_EQ(fk.sessions, 0);
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	ov2_shim_detach(port);
+
+	/* --offload ah: ESP excluded, nothing on the NIC either */
+	fk.configured = 1;
+	CHECK_EQ(ov2_shim_attach(port, 1, s->sad, OV2_OFFLOAD_AH, &caps, err, sizeof(err)), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	CHECK_EQ(ov2_shim_start(port), 0);
+	ov2_shim_describe(port, desc, sizeof(desc));
+	CHECK(strstr(desc, "no inline crypto: the offload setting excludes ESP") != NULL);
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	ov2_shim_detach(port);
+	CHECK_EQ(rte_eth_dev_close(port), 0);
+	ov2_inline_dpdk = saved;
+}
+
 int
 main(void)
 {
@@ -803,6 +1110,13 @@ main(void)
 		nic_add(set.sorted[i]);
 	test_parity(&sw, &hw, &set);
 	test_vdev(sw.sad);
+	{
+		struct side ps;
+
+		CHECK_EQ(side_up(&ps, "ps"), 0);
+		test_port_setup(&ps, sa_by_spi(ps.sad, 1001), sa_by_spi(ps.sad, 1004));
+		ov2_sad_free(ps.sad);
+	}
 	ov2_inline_set_fini(&set);
 	ov2_sad_free(sw.sad);
 	ov2_sad_free(hw.sad);
