@@ -205,27 +205,71 @@ ov2_inline_cap_for(const struct rte_security_capability *caps,
 
 /* --- receive -------------------------------------------------------------- */
 
+/* The flagged packets of up to OV2_SAD_BURST_MAX packets, parsed and
+ * looked up together (one bulk lookup, as the engine does). */
+struct flagged {
+	uint16_t n, nk;
+	uint16_t idx[OV2_SAD_BURST_MAX];	/* in the chunk */
+	int8_t key_of[OV2_SAD_BURST_MAX];	/* its key, or -1: not ESP */
+	struct ov2_pkt_info pi[OV2_SAD_BURST_MAX];
+	struct ov2_sa_key key[OV2_SAD_BURST_MAX];
+	const struct ov2_sa_key *keyp[OV2_SAD_BURST_MAX];
+	struct ov2_sa *sa[OV2_SAD_BURST_MAX];
+};
+
+/* An ESP packet of this port (rule 2 of the engine) and its key? */
+static int
+esp_key(const struct ov2_offload_ctx *ctx, const struct rte_mbuf *m,
+	struct ov2_pkt_info *pi, struct ov2_sa_key *k)
+{
+	if (!(ctx->enable & OV2_OFFLOAD_ESP) || ov2_pkt_parse(m, pi) != OV2_PKT_OK)
+		return 0;
+	if (pi->proto == IPPROTO_UDP && ov2_sad_udp_classify(ctx->sad, m, pi) != OV2_UDP_ESP)
+		return 0;
+	return pi->proto == OV2_IPPROTO_ESP && !(pi->flags & OV2_PKT_F_LAST_FRAG_ONLY) &&
+		ov2_sa_key_of_pkt(k, m, pi, OV2_IPPROTO_ESP) == 0;
+}
+
+static void
+flagged_lookup(const struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[], uint16_t n,
+	       struct flagged *f)
+{
+	uint16_t i;
+
+	f->n = 0;
+	f->nk = 0;
+	for (i = 0; i < n; i++) {
+		if (!(pkts[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD))
+			continue;
+		f->idx[f->n] = i;
+		f->key_of[f->n] = -1;
+		if (esp_key(ctx, pkts[i], &f->pi[f->n], &f->key[f->nk])) {
+			f->keyp[f->nk] = &f->key[f->nk];
+			f->key_of[f->n] = (int8_t)f->nk++;
+		}
+		f->n++;
+	}
+	if (f->nk > 0)
+		ov2_sad_lookup_bulk(ctx->sad, f->keyp, f->nk, f->sa);
+}
+
 /*
- * One flagged packet. Returns 1 when its OOB data is set, 0 when it goes
- * to the software engine (whose rules then decide, as for any packet).
+ * Flagged packet j of f. Returns 1 when its OOB data is set, 0 when it
+ * goes to the software engine (whose rules then decide, as for any
+ * packet).
  */
 static int
 from_nic(struct ov2_offload_ctx *ctx, const struct ov2_inline_set *set,
-	 struct ov2_inline_stats *st, struct rte_mbuf *m)
+	 struct ov2_inline_stats *st, struct rte_mbuf *m, const struct flagged *f,
+	 uint16_t j)
 {
 	int failed = (m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED) != 0;
-	struct ov2_pkt_info pi;
-	struct ov2_sa_key k;
+	const struct ov2_pkt_info *pi = &f->pi[j];
 	struct ov2_sa *sa;
 
-	if (!(ctx->enable & OV2_OFFLOAD_ESP) || ov2_pkt_parse(m, &pi) != OV2_PKT_OK)
+	if (f->key_of[j] < 0)
 		goto software;
-	if (pi.proto == IPPROTO_UDP && ov2_sad_udp_classify(ctx->sad, m, &pi) != OV2_UDP_ESP)
-		goto software;
-	if (pi.proto != OV2_IPPROTO_ESP || (pi.flags & OV2_PKT_F_LAST_FRAG_ONLY) ||
-	    ov2_sa_key_of_pkt(&k, m, &pi, OV2_IPPROTO_ESP) != 0)
-		goto software;
-	sa = ov2_sad_lookup(ctx->sad, &k);
+	sa = f->sa[f->key_of[j]];
 	if (sa == NULL || !ov2_inline_set_has(set, sa)) {
 		st->nic_unknown++;
 		/* a failure for a packet this port made no session for is the
@@ -252,7 +296,7 @@ from_nic(struct ov2_offload_ctx *ctx, const struct ov2_inline_set *set,
 		st->nic_failed++;
 	else
 		st->nic_ok++;
-	if ((pi.flags & OV2_PKT_F_MULTISEG) && !failed) {
+	if ((pi->flags & OV2_PKT_F_MULTISEG) && !failed) {
 		/* a chained packet the NIC decrypted: its trailer may lie in
 		 * another segment, and the transport takes decrypted packets
 		 * in one segment only; the software path cannot have it back
@@ -261,7 +305,7 @@ from_nic(struct ov2_offload_ctx *ctx, const struct ov2_inline_set *set,
 		ctx->stats.crypto_done++;
 		return 1;
 	}
-	ov2_offload_esp_from_nic(ctx, m, &pi, sa, !failed);
+	ov2_offload_esp_from_nic(ctx, m, pi, sa, !failed);
 	return 1;
 
 software:
@@ -269,25 +313,38 @@ software:
 	return 0;
 }
 
-void
-ov2_inline_rx(struct ov2_offload_ctx *ctx, const struct ov2_inline_set *set,
-	      struct ov2_inline_stats *st, struct rte_mbuf *pkts[], uint16_t n)
+/* A chunk: runs of packets the NIC left alone go to the engine in place,
+ * so packets are processed (lifetime use, SaDeleteReq) in burst order. */
+static void
+rx_chunk(struct ov2_offload_ctx *ctx, const struct ov2_inline_set *set,
+	 struct ov2_inline_stats *st, struct rte_mbuf *pkts[], uint16_t n)
 {
-	uint16_t i, start = 0;
+	struct flagged f;
+	uint16_t j, i, start = 0;
 
-	/* runs of packets the NIC left alone go to the engine in place, so
-	 * packets are processed (lifetime use, SaDeleteReq) in burst order */
-	for (i = 0; i < n; i++) {
-		if (!(pkts[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD))
-			continue;
+	flagged_lookup(ctx, pkts, n, &f);
+	for (j = 0; j < f.n; j++) {
+		i = f.idx[j];
 		if (i > start)
 			ov2_offload_rx(ctx, pkts + start, i - start);
-		if (!from_nic(ctx, set, st, pkts[i]))
+		if (!from_nic(ctx, set, st, pkts[i], &f, j))
 			ov2_offload_rx(ctx, pkts + i, 1);
 		start = i + 1;
 	}
 	if (n > start)
 		ov2_offload_rx(ctx, pkts + start, n - start);
+}
+
+void
+ov2_inline_rx(struct ov2_offload_ctx *ctx, const struct ov2_inline_set *set,
+	      struct ov2_inline_stats *st, struct rte_mbuf *pkts[], uint16_t n)
+{
+	uint16_t off, k;
+
+	for (off = 0; off < n; off += k) {
+		k = (uint16_t)RTE_MIN(n - off, OV2_SAD_BURST_MAX);
+		rx_chunk(ctx, set, st, pkts + off, k);
+	}
 	ov2_offload_flush(ctx);
 }
 
