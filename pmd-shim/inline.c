@@ -553,6 +553,7 @@ flow_make(uint16_t port, const struct ov2_sa *sa, void *sess, char *why, size_t 
 		act[2].type = RTE_FLOW_ACTION_TYPE_END;
 	}
 	memset(&fe, 0, sizeof(fe));
+	rte_errno = 0;
 	f = ov2_inline_dpdk.flow_create(port, &attr, pat, act, &fe);
 	if (f == NULL)
 		snprintf(why, len, "flow rule refused: %s",
@@ -603,10 +604,12 @@ start_one(struct ov2_sa *sa, void *arg)
 	}
 	e = &ip->ent[ip->n_ent];
 	e->sa = sa;
+	rte_errno = 0;	/* rte_security_session_create() does not set it */
 	e->sess = ov2_inline_dpdk.session_create(ip->sec, session_conf(e, &sc, &xf),
 						 ip->sess_pool);
 	if (e->sess == NULL) {
-		snprintf(why, sizeof(why), "session not created: %s", rte_strerror(rte_errno));
+		snprintf(why, sizeof(why), "session not created: %s", rte_errno != 0 ?
+			 rte_strerror(rte_errno) : "refused by the PMD (see its log)");
 		goto fail;
 	}
 	e->flow = flow_make(a->port, sa, e->sess, why, sizeof(why));
