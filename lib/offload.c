@@ -531,3 +531,57 @@ ov2_offload_rx(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[], uint16_t n)
 	}
 	life_flush(ctx);
 }
+
+/*
+ * An ESP packet that an inline-crypto NIC verified (and decrypted in place)
+ * or failed: the rest of the receive rules as process_sa() and rx_esp()
+ * apply them to the same packet, so that the OOB data, the lifetime use,
+ * SaDeleteReq and a nested transport SA come out as the engine's own.
+ */
+void
+ov2_offload_esp_from_nic(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
+			 const struct ov2_pkt_info *pi, struct ov2_sa *sa, int verified)
+{
+	const struct ov2_crypto *cr = &sa->crypto;
+	uint8_t *esp = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l2_len + pi->l3_len);
+	uint8_t *data = esp + OV2_ESP_HDR_LEN + cr->iv_len;
+	int32_t len = esp_cipher_len(cr, pi);
+	uint32_t seq_lo, seq_hi;
+
+	if (!(sa->conf.flags & OV2_SA_F_UDP_ENCAP) != !(pi->flags & OV2_PKT_F_UDP_ENCAP) ||
+	    (sa->conf.flags & OV2_SA_F_BUNDLED)) {
+		indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PROTOCOL);
+		return;
+	}
+	if (len < 0) {
+		indicate_done(ctx, m, sa, OV2_CRYPTO_INVALID_PACKET_SYNTAX);
+		return;
+	}
+	if (!verified) {
+		indicate_done(ctx, m, sa, esp_auth_failed(sa));
+		return;
+	}
+	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
+	seq_hi = esn_hi(sa, seq_lo);
+	indicate_done(ctx, m, sa, OV2_CRYPTO_SUCCESS);
+	ov2_oob(m)->seq_hi = seq_hi;
+	ov2_oob_set_header_info(ov2_oob(m), data[len - 1], data[len - 2]);
+	account_life(ctx, m, sa, seq_lo, (uint32_t)len);
+	if (sa->conf.mode != OV2_MODE_TRANSPORT &&
+	    (ctx->caps.flags & OV2_CAPF_TRANSPORT_TUNNEL) &&
+	    (!(pi->flags & OV2_PKT_F_UDP_ENCAP) ||
+	     (ctx->caps.udp_esp & OV2_UDPESP_TRANSPORT_OVER_TUNNEL)) &&
+	    data[len - 2] + 2u <= (uint32_t)len &&
+	    rx_nested(ctx, m, data[len - 1], data, (uint32_t)len - data[len - 2] - 2u) != 0)
+		/* as in rx_esp(): the packet leaves with the bytes it arrived
+		 * with; the NIC left the tunnel's plaintext and ICV in place */
+		ov2_crypto_esp_seal(cr, esp, pi->ip_len - pi->l3_len,
+				    (sa->conf.flags & OV2_SA_F_ESN) != 0, seq_hi);
+}
+
+/* Lifetime use added up over a burst, flushed (see life_flush()). */
+void
+ov2_offload_flush(struct ov2_offload_ctx *ctx)
+{
+	life_flush(ctx);
+}

@@ -56,4 +56,24 @@ struct ov2_offload_ctx {
  */
 void ov2_offload_rx(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[], uint16_t n);
 
+struct ov2_pkt_info;
+struct ov2_sa;
+
+/*
+ * For an inline-crypto NIC's verdict on one ESP packet (pmd-shim/inline.c):
+ * pi as ov2_pkt_parse() (and ov2_pkt_udp_esp()) left it, sa the ESP SA of
+ * its SPI and destination, verified 1 when the NIC verified the ICV and
+ * decrypted in place (ESP header, IV, trailer and ICV left in the packet),
+ * 0 when it reported a failure. Sets the OOB data (cleared beforehand) as
+ * ov2_offload_rx() would for the same packet after its own decryption:
+ * status, header info, seq_hi, lifetime use and SaDeleteReq, a nested
+ * transport SA (NextCryptoDone). Counts in ctx->stats like the engine.
+ * Call ov2_offload_flush() once the burst is done.
+ */
+void ov2_offload_esp_from_nic(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
+			      const struct ov2_pkt_info *pi, struct ov2_sa *sa, int verified);
+
+/* Add up the lifetime use ov2_offload_esp_from_nic() gathered. */
+void ov2_offload_flush(struct ov2_offload_ctx *ctx);
+
 #endif

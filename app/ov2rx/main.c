@@ -182,6 +182,9 @@ port_setup(uint16_t p, struct rte_mempool *pool)
 	if (rte_eth_dev_info_get(p, &di) != 0)
 		return -1;
 	ov2rx_rss_conf(port_nrxq[p], &di, &pc);
+	/* inline crypto must be enabled when the port is configured */
+	if (port_nrxq[p] > 0)
+		pc.rxmode.offloads |= ov2_shim_rx_offloads(p);
 	rc = rte_eth_dev_configure(p, port_nrxq[p], port_ntxq[p], &pc);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p, &rxd, &txd);
@@ -317,6 +320,8 @@ start_ports(const struct ov2_sad *sad)
 			return rc;
 		}
 		rte_eth_promiscuous_enable(p);
+		if (port_nrxq[p] > 0)
+			ov2_shim_start(p);	/* inline-crypto sessions need a started port */
 		rte_eth_dev_get_name_by_port(p, name);
 		if (port_nrxq[p] > 0)
 			ov2_shim_describe(p, desc, sizeof(desc));
