@@ -1090,3 +1090,16 @@ ov2_auth_name(unsigned int auth)
 	default: return NULL;
 	}
 }
+
+void
+ov2_crypto_thread_release(void)
+{
+	if (thread_mgr_shani != NULL)
+		free_mb_mgr(thread_mgr_shani);
+	if (thread_mgr != NULL)
+		free_mb_mgr(thread_mgr);
+	free(thread_scratch);
+	thread_mgr_shani = NULL;
+	thread_mgr = NULL;
+	thread_scratch = NULL;
+}

@@ -117,6 +117,12 @@ struct ov2_crypto {
 /* The calling thread's IMB_MGR (allocated on first call); NULL on failure. */
 IMB_MGR *ov2_crypto_mgr(void);
 
+/* Free what this module allocated for the calling thread (its managers,
+ * scratch buffer): for threads that end before the process does, such as
+ * the control thread, which sets SAs up. They are allocated again if the
+ * thread calls on. */
+void ov2_crypto_thread_release(void);
+
 /*
  * Jobs queued in the calling thread's libipsec-mb managers (the one above,
  * and the SSE one HMAC-SHA1/SHA-256 jobs use on CPUs with the SHA

@@ -561,7 +561,7 @@ ov2_offload_esp_from_nic(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 		indicate_done(ctx, m, sa, esp_auth_failed(sa));
 		return;
 	}
-	seq_lo = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(esp + 4));
+	seq_lo = ov2_pkt_be32(esp + 4);
 	seq_hi = esn_hi(sa, seq_lo);
 	indicate_done(ctx, m, sa, OV2_CRYPTO_SUCCESS);
 	ov2_oob(m)->seq_hi = seq_hi;

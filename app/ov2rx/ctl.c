@@ -26,6 +26,7 @@
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 #include "conf.h"
+#include "crypto_imb.h"
 #include "ctl.h"
 #include "ov2rx.h"
 #include "sad.h"
@@ -512,6 +513,8 @@ ctl_main(void *arg)
 		ov2_sad_reclaim(ov2rx.sad);
 		ov2rx_ctl_unlock();
 	}
+	/* the libipsec-mb managers SA set-up allocated for this thread */
+	ov2_crypto_thread_release();
 	return NULL;
 }
 

@@ -67,14 +67,14 @@ esp_pkt(struct ov2_sa *sa, uint32_t seq)
 	p = (uint8_t *)rte_pktmbuf_append(m, 14 + 20 + esp_len);
 	memcpy(p, eth_v4, 14);
 	ip4_hdr(p + 14, 20 + esp_len, 50, dst4);
-	*(unaligned_uint32_t *)(p + 34) = rte_cpu_to_be_32(sa->conf.spi);
-	*(unaligned_uint32_t *)(p + 38) = rte_cpu_to_be_32(seq);
+	be32_store(p + 34, sa->conf.spi);
+	be32_store(p + 38, seq);
 	memset(p + 42, 0xa5, 8);				/* IV */
 	in = p + 50;
 	ip4_hdr(in, INNER_LEN, 17, (const uint8_t[]){ 192, 168, 0, 2 });
 	memset(in + 20, 0, INNER_LEN - 20);
-	*(unaligned_uint32_t *)(in + 20) = sa->conf.spi;
-	*(unaligned_uint32_t *)(in + 24) = seq;
+	memcpy(in + 20, &sa->conf.spi, 4);
+	memcpy(in + 24, &seq, 4);
 	in[INNER_LEN] = 1;					/* pad */
 	in[INNER_LEN + 1] = 2;
 	in[INNER_LEN + 2] = 2;					/* pad length */
@@ -94,8 +94,8 @@ marker(const struct rte_mbuf *m, uint32_t *spi, uint32_t *seq)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + 14 + 20;
 
-	*spi = *(const unaligned_uint32_t *)p;
-	*seq = *(const unaligned_uint32_t *)(p + 4);
+	*spi = raw32_load(p);
+	*seq = raw32_load(p + 4);
 }
 
 static struct ov2_sa *

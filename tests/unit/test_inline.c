@@ -246,7 +246,7 @@ nic_rx(struct rte_mbuf *m, enum nic_mode mode)
 	if (proto != 50 || ETH_LEN + ip_len > len || ip_len < hl + 8 + 8 + 16 + 4)
 		return;
 	esp = p + ETH_LEN + hl;
-	spi = rte_be_to_cpu_32(*(unaligned_uint32_t *)esp);
+	spi = rte_be_to_cpu_32(raw32_load(esp));
 	for (i = 0; i < nic_n; i++)
 		if (nic_sess[i].spi == spi && nic_sess[i].family == family &&
 		    memcmp(nic_sess[i].dst, dst, family == 4 ? 4 : 16) == 0)
@@ -325,8 +325,8 @@ esp_seal(const struct ov2_sa *sa, uint32_t seq, const uint8_t *payload, uint32_t
 	const struct ov2_crypto *c = &sa->crypto;
 	uint32_t blk = RTE_MAX(c->block, 4u), pad = (blk - (len + 2) % blk) % blk, i, n;
 
-	*(unaligned_uint32_t *)esp = rte_cpu_to_be_32(sa->conf.spi);
-	*(unaligned_uint32_t *)(esp + 4) = rte_cpu_to_be_32(seq);
+	be32_store(esp, sa->conf.spi);
+	be32_store(esp + 4, seq);
 	for (i = 0; i < c->iv_len; i++)
 		esp[8 + i] = (uint8_t)(seq * 13 + i);
 	memcpy(esp + 8 + c->iv_len, payload, len);

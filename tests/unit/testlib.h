@@ -6,9 +6,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <dirent.h>
 #include <limits.h>
+#include <rte_byteorder.h>
 #include <rte_eal.h>
 
 static int test_failures;
@@ -32,6 +34,24 @@ static int test_eal_up;
 			__FILE__, __LINE__, #a, va_, #b, vb_); \
 	} \
 } while (0)
+
+/* Unaligned 32-bit accesses to packet bytes (memcpy: no misaligned load
+ * or store for UBSan to flag). */
+static inline void
+be32_store(void *p, uint32_t v)
+{
+	v = rte_cpu_to_be_32(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline uint32_t
+raw32_load(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
 
 static inline void
 test_eal_init_mem(const char *prefix, const char *mb)
