@@ -23,7 +23,8 @@
  *
  * A burst runs through three named steps, OV2_SAD_BURST_MAX packets at a
  * time: stage_parse (clear the OOB, rules 1-2, build the SA keys),
- * stage_lookup (rule 3, one bulk lookup) and stage_process (rule 3 misses,
+ * stage_lookup (rule 3, one bulk lookup of the first key of each run of
+ * equal keys) and stage_process (rule 3 misses,
  * rule 4, then the protocol's handler: rx_esp or rx_ah for rules 5-6).
  *
  * Every packet is indicated: nothing is freed, dropped, trimmed or
@@ -31,6 +32,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <rte_byteorder.h>
 #include <netinet/in.h>
 #include <rte_mbuf.h>
@@ -62,16 +64,38 @@ unsupported_flags(const struct ov2_offload_ctx *ctx)
 	return f;
 }
 
-/* The working state of one chunk of a burst: the packets that reach the SA
- * lookup ("candidates"), in burst order. */
+/*
+ * The working state of one chunk of a burst: the packets that reach the SA
+ * lookup ("candidates"), in burst order. Traffic arrives in runs of one SA
+ * (a flow's packets come back to back), so a candidate whose key equals
+ * the previous one's shares its lookup: only the first key of each run
+ * goes to the bulk lookup (keyp[0..nu)), and run[c] says which of those
+ * answers is candidate c's.
+ */
 struct burst {
 	uint16_t n;
+	uint16_t nu;				/* distinct runs looked up */
 	uint16_t idx[OV2_SAD_BURST_MAX];	/* index in pkts[] */
+	uint16_t run[OV2_SAD_BURST_MAX];	/* index in keyp[] / usa[] */
 	struct ov2_pkt_info pi[OV2_SAD_BURST_MAX];
 	struct ov2_sa_key key[OV2_SAD_BURST_MAX];
 	const struct ov2_sa_key *keyp[OV2_SAD_BURST_MAX];
+	struct ov2_sa *usa[OV2_SAD_BURST_MAX];	/* the answer of each run */
 	struct ov2_sa *sa[OV2_SAD_BURST_MAX];
 };
+
+/* The key is 24 bytes with no padding: three 8-byte words. */
+_Static_assert(sizeof(struct ov2_sa_key) == 24, "struct ov2_sa_key layout");
+
+static inline int
+key_equal(const struct ov2_sa_key *a, const struct ov2_sa_key *b)
+{
+	uint64_t x[3], y[3];
+
+	memcpy(x, a, sizeof(x));	/* compiled to three loads each */
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
+}
 
 static void
 indicate_done(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
@@ -123,7 +147,7 @@ static void
 stage_parse(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[],
 	    uint16_t n, struct burst *b)
 {
-	uint16_t i, c = 0;
+	uint16_t i, c = 0, u = 0;
 
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -138,18 +162,26 @@ stage_parse(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[],
 		if (!classify(ctx, m, &b->pi[c]) ||
 		    ov2_sa_key_of_pkt(&b->key[c], m, &b->pi[c], b->pi[c].proto) != 0)
 			continue;
-		b->keyp[c] = &b->key[c];
+		if (u == 0 || !key_equal(&b->key[c], b->keyp[u - 1]))
+			b->keyp[u++] = &b->key[c];
+		b->run[c] = (uint16_t)(u - 1);
 		b->idx[c] = i;
 		c++;
 	}
 	b->n = c;
+	b->nu = u;
 }
 
 static void
 stage_lookup(const struct ov2_offload_ctx *ctx, struct burst *b)
 {
-	if (b->n > 0)
-		ov2_sad_lookup_bulk(ctx->sad, b->keyp, b->n, b->sa);
+	uint16_t c;
+
+	if (b->n == 0)
+		return;
+	ov2_sad_lookup_bulk(ctx->sad, b->keyp, b->nu, b->usa);
+	for (c = 0; c < b->n; c++)
+		b->sa[c] = b->usa[b->run[c]];
 }
 
 /* Rule 3, miss: an SA for this SPI and destination but the other protocol
