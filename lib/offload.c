@@ -222,7 +222,9 @@ esp_cipher_len(const struct ov2_crypto *cr, const struct ov2_pkt_info *pi)
 		return -1;
 	if (len < ESP_TRAILER_MIN)
 		return -1;
-	if (cr->block > 1 && len % cr->block != 0)
+	/* every block size is a power of two (4, 8, 16): a mask, not a
+	 * division per packet */
+	if ((len & (cr->block - 1)) != 0)
 		return -1;
 	return len;
 }
@@ -335,19 +337,28 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 	uint32_t hl, ip_len, esp_len, dport = 0;
 	uint8_t *esp, fam, proto, *dst;
 
-	if (nh == IPPROTO_IPIP && len >= 20 && (inner[0] >> 4) == 4) {
+	/* most inner packets are neither ESP nor UDP: done before parsing */
+	if (nh == IPPROTO_IPIP && len >= 20)
+		proto = inner[9];
+	else if (nh == IPPROTO_IPV6 && len >= 40)
+		proto = inner[6];
+	else
+		return 0;
+	if (proto != OV2_IPPROTO_ESP && proto != IPPROTO_UDP)
+		return 0;
+	if (nh == IPPROTO_IPIP && (inner[0] >> 4) == 4) {
 		hl = (uint32_t)(inner[0] & 0xf) * 4;
 		ip_len = (uint32_t)inner[2] << 8 | inner[3];
 		if (hl < 20 || ip_len < hl || ip_len > len ||
 		    (inner[6] & 0x3f) != 0 || inner[7] != 0)	/* MF or offset */
 			return 0;
-		fam = 4, proto = inner[9], dst = inner + 16;
-	} else if (nh == IPPROTO_IPV6 && len >= 40 && (inner[0] >> 4) == 6) {
+		fam = 4, dst = inner + 16;
+	} else if (nh == IPPROTO_IPV6 && (inner[0] >> 4) == 6) {
 		hl = 40;
 		ip_len = 40 + ((uint32_t)inner[4] << 8 | inner[5]);
 		if (ip_len > len)
 			return 0;
-		fam = 6, proto = inner[6], dst = inner + 24;
+		fam = 6, dst = inner + 24;
 	} else {
 		return 0;
 	}
@@ -502,13 +513,12 @@ rx_ah(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, const struct ov2_pkt_info
 		rx_bundle_esp(ctx, m, pi, sa, nh, ah_len);
 }
 
-/* Rule 4, then the protocol's handler. */
+/* Rule 4 (what stage_process left of it), then the protocol's handler. */
 static void
 process_sa(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 	   const struct ov2_pkt_info *pi, struct ov2_sa *sa)
 {
-	if ((pi->flags & unsupported_flags(ctx)) || !ov2_caps_cover(&ctx->caps, &sa->req) ||
-	    (pi->family == 6 && !(ctx->caps.flags & OV2_CAPF_IPV6)))
+	if (pi->family == 6 && !(ctx->caps.flags & OV2_CAPF_IPV6))
 		goto unsupported;
 	/* the encapsulation is part of the SA (OV2 ADD_SA: UDP-ESP type) */
 	if (!(sa->conf.flags & OV2_SA_F_UDP_ENCAP) != !(pi->flags & OV2_PKT_F_UDP_ENCAP)) {
@@ -535,17 +545,32 @@ static void
 stage_process(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[],
 	      const struct burst *b)
 {
+	/* rule 4: what the port cannot process at all, worked out once per
+	 * burst; whether its capabilities cover an SA, once per run of it */
+	const uint32_t unsup = unsupported_flags(ctx);
+	const struct ov2_sa *checked = NULL;
+	int covered = 0;
 	uint16_t c;
 
 	for (c = 0; c < b->n; c++) {
 		struct rte_mbuf *m = pkts[b->idx[c]];
+		struct ov2_sa *sa = b->sa[c];
 
-		if (c + 1 < b->n && b->sa[c + 1] != NULL)
+		if (c + 1 < b->n && b->sa[c + 1] != NULL && b->sa[c + 1] != sa)
 			rte_prefetch0(&b->sa[c + 1]->crypto);
-		if (b->sa[c] == NULL)
+		if (sa == NULL) {
 			on_miss(ctx, m, &b->pi[c]);
-		else
-			process_sa(ctx, m, &b->pi[c], b->sa[c]);
+			continue;
+		}
+		if (sa != checked) {
+			checked = sa;
+			covered = ov2_caps_cover(&ctx->caps, &sa->req);
+		}
+		if (!covered || (b->pi[c].flags & unsup)) {
+			ctx->stats.unsupported++;
+			continue;
+		}
+		process_sa(ctx, m, &b->pi[c], sa);
 	}
 }
 
