@@ -15,8 +15,10 @@
 # and the self cost per packet of the hottest functions below those.
 #
 # usage: tests/bench/perf/callgrind.sh [-b BUILD] [-s SIZE] [-n COUNT]
-#        [-c CONF] [-k] [-- extra ov2gen options]
-#   -k keeps the work directory (callgrind.out for callgrind_annotate).
+#        [-c CONF] [-m MB] [-x "ov2rx options"] [-k] [-- extra ov2gen options]
+#   -n packets per SA; -m EAL memory (default 256); -x more ov2rx options
+#   (e.g. "--sa-capacity 131072"); -k keeps the work directory
+#   (callgrind.out for callgrind_annotate).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,14 +27,19 @@ size=64
 count=20000
 conf=
 keep=0
-while getopts "b:s:n:c:k" o; do
+mem=256
+rxopts=
+while getopts "b:s:n:c:m:x:k" o; do
 	case $o in
 	b) build=$OPTARG ;;
 	s) size=$OPTARG ;;
 	n) count=$OPTARG ;;
 	c) conf=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	x) rxopts=$OPTARG ;;
 	k) keep=1 ;;
-	*) echo "usage: $0 [-b BUILD] [-s SIZE] [-n COUNT] [-c CONF] [-k] [-- ov2gen options]" >&2
+	*) echo "usage: $0 [-b BUILD] [-s SIZE] [-n COUNT] [-c CONF] [-m MB] [-x OPTS] [-k]" \
+		"[-- ov2gen options]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -68,10 +75,10 @@ print(n)' "$dir/in.pcap")
 
 valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
 	--toggle-collect=ov2_offload_rx --toggle-collect=ov2_consumer_rx \
-	"$rx" -l 0 --no-pci --no-huge -m 256 --file-prefix ov2cg$$ \
+	"$rx" -l 0 --no-pci --no-huge -m "$mem" --file-prefix ov2cg$$ \
 	--vdev "net_pcap0,rx_pcap=$dir/in.pcap" --vdev net_null0,no-rx=1 -- \
 	-f "$conf" --in 0 --out 1 --exit-when-idle 1000 --replay-window 0 \
-	--stats-json "$dir/stats.json" > "$dir/ov2rx.log" 2>&1 ||
+	--stats-json "$dir/stats.json" $rxopts > "$dir/ov2rx.log" 2>&1 ||
 	{ cat "$dir/ov2rx.log" >&2; exit 1; }
 got=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rx_packets"])' \
 	"$dir/stats.json")
