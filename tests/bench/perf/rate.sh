@@ -16,7 +16,10 @@
 # (less what sharing the caches costs), so it is the figure to compare.
 #
 # usage: tests/bench/perf/rate.sh [-b BUILD]... [-s SIZE]... [-r RUNS]
-#        [-d SECONDS] [-m MB] [-c CONF] [-l LCORES]
+#        [-d SECONDS] [-m MB] [-c CONF] [-l LCORES] [-n COUNT]
+#        [-g "ov2gen options"] [-x "ov2rx options"]
+#   -n packets per SA in the pcap (default 4096); with many SAs, e.g.
+#   -c many.conf -n 1 -g --random-order -x "--sa-capacity 131072" -m 1024
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +30,10 @@ dur=5
 mem=256
 conf=
 lcores=0
-while getopts "b:s:r:d:m:c:l:" o; do
+count=4096
+genopts=
+rxopts=
+while getopts "b:s:r:d:m:c:l:n:g:x:" o; do
 	case $o in
 	b) builds+=("$OPTARG") ;;
 	s) sizes+=("$OPTARG") ;;
@@ -36,7 +42,11 @@ while getopts "b:s:r:d:m:c:l:" o; do
 	m) mem=$OPTARG ;;
 	c) conf=$OPTARG ;;
 	l) lcores=$OPTARG ;;
-	*) echo "usage: $0 [-b BUILD]... [-s SIZE]... [-r RUNS] [-d S] [-m MB] [-c CONF] [-l LCORES]" >&2
+	n) count=$OPTARG ;;
+	g) genopts=$OPTARG ;;
+	x) rxopts=$OPTARG ;;
+	*) echo "usage: $0 [-b BUILD]... [-s SIZE]... [-r RUNS] [-d S] [-m MB] [-c CONF]" \
+		"[-l LCORES] [-n COUNT] [-g OPTS] [-x OPTS]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -65,7 +75,7 @@ run() {
 	/usr/bin/time -f "%U %S" -o "$dir/time" "$b/app/ov2rx/ov2rx" -l "$lcores" --no-pci -m "$mem" --file-prefix ov2rate$$ \
 		--vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev net_null0,no-rx=1 -- \
 		-f "$conf" --in 0 --out 1 --duration "$dur" --replay-window 0 \
-		--stats-json "$js" > "$dir/log" 2>&1 || { cat "$dir/log" >&2; return 1; }
+		--stats-json "$js" $rxopts > "$dir/log" 2>&1 || { cat "$dir/log" >&2; return 1; }
 	/usr/bin/python3 -c 'import json,sys
 s=json.load(open(sys.argv[1]))
 u,k=(float(x) for x in open(sys.argv[2]).read().split()[-2:])
@@ -85,8 +95,8 @@ median() {
 echo "ov2rx, AES-GCM-128 (${conf##*/}), lcores $lcores, $dur s runs, median of $runs"
 echo "(Mpps wall clock / Mpps per CPU second)"
 for s in "${sizes[@]}"; do
-	"${builds[0]}/app/ov2gen/ov2gen" -f "$conf" -o "$dir/g$s.pcap" --count 4096 --size "$s" \
-		>/dev/null
+	"${builds[0]}/app/ov2gen/ov2gen" -f "$conf" -o "$dir/g$s.pcap" --count "$count" --size "$s" \
+		$genopts >/dev/null
 	declare -A res=()
 	for ((r = 0; r < runs; r++)); do
 		for i in "${!builds[@]}"; do
