@@ -19,7 +19,11 @@
 #        [-d SECONDS] [-m MB] [-c CONF] [-l LCORES] [-n COUNT]
 #        [-g "ov2gen options"] [-x "ov2rx options"]
 #   -n packets per SA in the pcap (default 4096); with many SAs, e.g.
-#   -c many.conf -n 1 -g --random-order -x "--sa-capacity 131072" -m 1024
+#   -c many.conf -n 1 -g --random-order -x "--sa-capacity 131072 --rxd 16384"
+#   -m 1024 (net_pcap holds the whole pcap in mbufs: at most ~16,000 packets)
+#   -e leaves start-up out (loading 100,000 SAs takes CPU seconds): each run
+#   is a 2 s run and a (2 + SECONDS) s run, and its figures are the
+#   differences (packets / active time, packets / CPU time) between them
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +37,8 @@ lcores=0
 count=4096
 genopts=
 rxopts=
-while getopts "b:s:r:d:m:c:l:n:g:x:" o; do
+excl=0
+while getopts "b:s:r:d:m:c:l:n:g:x:e" o; do
 	case $o in
 	b) builds+=("$OPTARG") ;;
 	s) sizes+=("$OPTARG") ;;
@@ -45,8 +50,9 @@ while getopts "b:s:r:d:m:c:l:n:g:x:" o; do
 	n) count=$OPTARG ;;
 	g) genopts=$OPTARG ;;
 	x) rxopts=$OPTARG ;;
+	e) excl=1 ;;
 	*) echo "usage: $0 [-b BUILD]... [-s SIZE]... [-r RUNS] [-d S] [-m MB] [-c CONF]" \
-		"[-l LCORES] [-n COUNT] [-g OPTS] [-x OPTS]" >&2
+		"[-l LCORES] [-n COUNT] [-g OPTS] [-x OPTS] [-e]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -68,21 +74,37 @@ mode ipv4-tunnel src 172.16.1.5 dst 172.16.2.5
 CONF
 fi
 
-# one run: prints Mpps (rx_packets / active_s)
-run() {
-	local b=$1 pcap=$2 js=$dir/stats.json
+# one ov2rx run of $3 seconds: prints "packets active_s cpu_s"
+run1() {
+	local b=$1 pcap=$2 d=$3 js=$dir/stats.json
 	rm -f "$js"
-	/usr/bin/time -f "%U %S" -o "$dir/time" "$b/app/ov2rx/ov2rx" -l "$lcores" --no-pci -m "$mem" --file-prefix ov2rate$$ \
+	/usr/bin/time -f "%U %S" -o "$dir/time" "$b/app/ov2rx/ov2rx" -l "$lcores" --no-pci \
+		-m "$mem" --file-prefix ov2rate$$ \
 		--vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev net_null0,no-rx=1 -- \
-		-f "$conf" --in 0 --out 1 --duration "$dur" --replay-window 0 \
+		-f "$conf" --in 0 --out 1 --duration "$d" --replay-window 0 \
 		--stats-json "$js" $rxopts > "$dir/log" 2>&1 || { cat "$dir/log" >&2; return 1; }
 	/usr/bin/python3 -c 'import json,sys
 s=json.load(open(sys.argv[1]))
 u,k=(float(x) for x in open(sys.argv[2]).read().split()[-2:])
 d=s["drops_total"]
 if d: sys.exit("drops: %d" % d)
-print("%.3f/%.3f" % (s["rx_packets"] / s["active_s"] / 1e6, s["rx_packets"] / (u + k) / 1e6))' \
-		"$js" "$dir/time"
+print(s["rx_packets"], s["active_s"], u + k)' "$js" "$dir/time"
+}
+
+# one figure: "Mpps wall/Mpps per CPU second"
+run() {
+	local a
+	if [ $excl = 0 ]; then
+		a=$(run1 "$1" "$2" "$dur") || return 1
+		set -- 0 0 0 $a
+	else
+		a="$(run1 "$1" "$2" 2) $(run1 "$1" "$2" $((dur + 2)))" || return 1
+		# shellcheck disable=SC2086
+		set -- $a
+	fi
+	/usr/bin/python3 -c 'import sys
+p1,a1,c1,p2,a2,c2=map(float,sys.argv[1:])
+print("%.3f/%.3f" % ((p2 - p1) / (a2 - a1) / 1e6, (p2 - p1) / (c2 - c1) / 1e6))' "$@"
 }
 
 # median of field f (1: wall, 2: CPU) of "wall/cpu" words
@@ -92,7 +114,8 @@ median() {
 	printf '%s\n' "$@" | cut -d/ -f"$f" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'
 }
 
-echo "ov2rx, AES-GCM-128 (${conf##*/}), lcores $lcores, $dur s runs, median of $runs"
+echo "ov2rx, AES-GCM-128 (${conf##*/}), lcores $lcores, $dur s runs, median of $runs" \
+	"$([ $excl = 1 ] && echo "(start-up excluded)")"
 echo "(Mpps wall clock / Mpps per CPU second)"
 for s in "${sizes[@]}"; do
 	"${builds[0]}/app/ov2gen/ov2gen" -f "$conf" -o "$dir/g$s.pcap" --count "$count" --size "$s" \
