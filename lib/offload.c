@@ -246,7 +246,7 @@ life_flush(struct ov2_offload_ctx *ctx)
 	ctx->life_bytes = 0;
 }
 
-static void
+static inline void
 account_life(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, struct ov2_sa *sa,
 	     uint32_t seq_lo, uint32_t bytes)
 {
