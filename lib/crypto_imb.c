@@ -287,10 +287,12 @@ static inline int64_t
 aead_prep(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 	  uint32_t seq_hi, struct aead_in *in)
 {
-	int64_t len = esp_payload_len(c, esp_len);
+	/* esp_payload_len() with what every AEAD SA has (setup_aead): IV 8,
+	 * ICV 16, block 4, so no division per packet */
+	int64_t len = (int64_t)esp_len - OV2_ESP_HDR_LEN - OV2_GCM_IV_LEN - OV2_GCM_ICV_LEN;
 	const uint8_t *iv = esp + OV2_ESP_HDR_LEN;
 
-	if (len < 0)
+	if (len < 2 || (len & 3) != 0)
 		return -1;
 	in->data = esp + OV2_ESP_HDR_LEN + OV2_GCM_IV_LEN;
 	in->aad_len = esp_aad(in->aad, esp, esn, seq_hi);
@@ -300,6 +302,39 @@ aead_prep(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 }
 
 /* ---- AES-GCM (RFC 4106): direct API ---- */
+
+/*
+ * The GCM functions of libipsec-mb's direct API need no manager, only the
+ * key and a context. init_mb_mgr_auto() picks them by CPU features, so
+ * every manager of the process has the same ones: they are read once,
+ * when an SA is set up (set_gcm_fns), and the data path calls them without
+ * fetching its thread's manager for each packet. Index: 0, 1, 2 for AES
+ * key sizes 128, 192, 256.
+ */
+static aes_gcm_enc_dec_t gcm_dec_fn[3], gcm_enc_fn[3];
+
+static void
+set_gcm_fns(const IMB_MGR *m)
+{
+	/* the same values whichever thread stores them */
+	__atomic_store_n(&gcm_dec_fn[0], m->gcm128_dec, __ATOMIC_RELAXED);
+	__atomic_store_n(&gcm_dec_fn[1], m->gcm192_dec, __ATOMIC_RELAXED);
+	__atomic_store_n(&gcm_dec_fn[2], m->gcm256_dec, __ATOMIC_RELAXED);
+	__atomic_store_n(&gcm_enc_fn[0], m->gcm128_enc, __ATOMIC_RELAXED);
+	__atomic_store_n(&gcm_enc_fn[1], m->gcm192_enc, __ATOMIC_RELAXED);
+	__atomic_store_n(&gcm_enc_fn[2], m->gcm256_enc, __ATOMIC_RELAXED);
+}
+
+/* Constant-time comparison of two 16-byte tags, a word at a time. */
+static inline int
+tag16_equal(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
 
 static inline int
 gcm_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
@@ -314,7 +349,7 @@ gcm_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 		return -EINVAL;
 	dec(&c->k.gcm, &ctx, in.data, in.data, (uint64_t)len, in.nonce, in.aad, in.aad_len,
 	    tag, OV2_GCM_ICV_LEN);
-	if (ov2_crypto_icv_equal(tag, in.data + len, OV2_GCM_ICV_LEN))
+	if (tag16_equal(tag, in.data + len))
 		return 0;
 	/* CTR mode is its own inverse: put the ciphertext back. */
 	enc(&c->k.gcm, &ctx, in.data, in.data, (uint64_t)len, in.nonce, in.aad, in.aad_len,
@@ -338,27 +373,26 @@ gcm_seal(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 }
 
 /* One open/seal pair per key size, so the key size is not a per-packet test. */
-#define GCM_HANDLERS(bits)							\
+#define GCM_HANDLERS(bits, i)							\
 static int									\
 gcm##bits##_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,	\
 		 int esn, uint32_t seq_hi)					\
 {										\
-	IMB_MGR *m = ov2_crypto_mgr();						\
-										\
-	return gcm_open(c, esp, esp_len, esn, seq_hi, m->gcm##bits##_dec,	\
-			m->gcm##bits##_enc);					\
+	return gcm_open(c, esp, esp_len, esn, seq_hi,				\
+			__atomic_load_n(&gcm_dec_fn[i], __ATOMIC_RELAXED),	\
+			__atomic_load_n(&gcm_enc_fn[i], __ATOMIC_RELAXED));	\
 }										\
 static int									\
 gcm##bits##_seal(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,	\
 		 int esn, uint32_t seq_hi)					\
 {										\
 	return gcm_seal(c, esp, esp_len, esn, seq_hi,				\
-			ov2_crypto_mgr()->gcm##bits##_enc);			\
+			__atomic_load_n(&gcm_enc_fn[i], __ATOMIC_RELAXED));	\
 }
 
-GCM_HANDLERS(128)
-GCM_HANDLERS(192)
-GCM_HANDLERS(256)
+GCM_HANDLERS(128, 0)
+GCM_HANDLERS(192, 1)
+GCM_HANDLERS(256, 2)
 
 /* ---- AES-GMAC (RFC 4543): nothing encrypted, all of it authenticated ---- */
 
@@ -677,15 +711,6 @@ static const struct ov2_crypto_ops ops_ah_gmac256 = { not_esp, not_esp, gmac256_
 /* ---- public entry points ---- */
 
 int
-ov2_crypto_esp_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,
-		    int esn, uint32_t seq_hi)
-{
-	if (__builtin_expect(c->ops == NULL, 0))
-		return -EINVAL;
-	return c->ops->open(c, esp, esp_len, esn != 0, seq_hi);
-}
-
-int
 ov2_crypto_esp_seal(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len,
 		    int esn, uint32_t seq_hi)
 {
@@ -922,6 +947,7 @@ setup_aead(IMB_MGR *m, struct ov2_crypto *c, const struct ov2_sa_conf *conf,
 			 ov2_aead_name(conf->aead), want, conf->key_len);
 		return -EINVAL;
 	}
+	set_gcm_fns(m);
 	switch (conf->aead) {
 	case OV2_AEAD_AES_128_GCM:
 		IMB_AES128_GCM_PRE(m, conf->key, &c->k.gcm);

@@ -23,7 +23,8 @@
  *
  * A burst runs through three named steps, OV2_SAD_BURST_MAX packets at a
  * time: stage_parse (clear the OOB, rules 1-2, build the SA keys),
- * stage_lookup (rule 3, one bulk lookup) and stage_process (rule 3 misses,
+ * stage_lookup (rule 3, one bulk lookup of the first key of each run of
+ * equal keys) and stage_process (rule 3 misses,
  * rule 4, then the protocol's handler: rx_esp or rx_ah for rules 5-6).
  *
  * Every packet is indicated: nothing is freed, dropped, trimmed or
@@ -31,6 +32,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <rte_byteorder.h>
 #include <netinet/in.h>
 #include <rte_mbuf.h>
@@ -62,16 +64,38 @@ unsupported_flags(const struct ov2_offload_ctx *ctx)
 	return f;
 }
 
-/* The working state of one chunk of a burst: the packets that reach the SA
- * lookup ("candidates"), in burst order. */
+/*
+ * The working state of one chunk of a burst: the packets that reach the SA
+ * lookup ("candidates"), in burst order. Traffic arrives in runs of one SA
+ * (a flow's packets come back to back), so a candidate whose key equals
+ * the previous one's shares its lookup: only the first key of each run
+ * goes to the bulk lookup (keyp[0..nu)), and run[c] says which of those
+ * answers is candidate c's.
+ */
 struct burst {
 	uint16_t n;
+	uint16_t nu;				/* distinct runs looked up */
 	uint16_t idx[OV2_SAD_BURST_MAX];	/* index in pkts[] */
+	uint16_t run[OV2_SAD_BURST_MAX];	/* index in keyp[] / usa[] */
 	struct ov2_pkt_info pi[OV2_SAD_BURST_MAX];
 	struct ov2_sa_key key[OV2_SAD_BURST_MAX];
 	const struct ov2_sa_key *keyp[OV2_SAD_BURST_MAX];
+	struct ov2_sa *usa[OV2_SAD_BURST_MAX];	/* the answer of each run */
 	struct ov2_sa *sa[OV2_SAD_BURST_MAX];
 };
+
+/* The key is 24 bytes with no padding: three 8-byte words. */
+_Static_assert(sizeof(struct ov2_sa_key) == 24, "struct ov2_sa_key layout");
+
+static inline int
+key_equal(const struct ov2_sa_key *a, const struct ov2_sa_key *b)
+{
+	uint64_t x[3], y[3];
+
+	memcpy(x, a, sizeof(x));	/* compiled to three loads each */
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
+}
 
 static void
 indicate_done(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
@@ -123,7 +147,7 @@ static void
 stage_parse(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[],
 	    uint16_t n, struct burst *b)
 {
-	uint16_t i, c = 0;
+	uint16_t i, c = 0, u = 0;
 
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -138,18 +162,26 @@ stage_parse(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[],
 		if (!classify(ctx, m, &b->pi[c]) ||
 		    ov2_sa_key_of_pkt(&b->key[c], m, &b->pi[c], b->pi[c].proto) != 0)
 			continue;
-		b->keyp[c] = &b->key[c];
+		if (u == 0 || !key_equal(&b->key[c], b->keyp[u - 1]))
+			b->keyp[u++] = &b->key[c];
+		b->run[c] = (uint16_t)(u - 1);
 		b->idx[c] = i;
 		c++;
 	}
 	b->n = c;
+	b->nu = u;
 }
 
 static void
 stage_lookup(const struct ov2_offload_ctx *ctx, struct burst *b)
 {
-	if (b->n > 0)
-		ov2_sad_lookup_bulk(ctx->sad, b->keyp, b->n, b->sa);
+	uint16_t c;
+
+	if (b->n == 0)
+		return;
+	ov2_sad_lookup_bulk(ctx->sad, b->keyp, b->nu, b->usa);
+	for (c = 0; c < b->n; c++)
+		b->sa[c] = b->usa[b->run[c]];
 }
 
 /* Rule 3, miss: an SA for this SPI and destination but the other protocol
@@ -190,7 +222,9 @@ esp_cipher_len(const struct ov2_crypto *cr, const struct ov2_pkt_info *pi)
 		return -1;
 	if (len < ESP_TRAILER_MIN)
 		return -1;
-	if (cr->block > 1 && len % cr->block != 0)
+	/* every block size is a power of two (4, 8, 16): a mask, not a
+	 * division per packet */
+	if ((len & (cr->block - 1)) != 0)
 		return -1;
 	return len;
 }
@@ -212,7 +246,7 @@ life_flush(struct ov2_offload_ctx *ctx)
 	ctx->life_bytes = 0;
 }
 
-static void
+static inline void
 account_life(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, struct ov2_sa *sa,
 	     uint32_t seq_lo, uint32_t bytes)
 {
@@ -303,19 +337,28 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 	uint32_t hl, ip_len, esp_len, dport = 0;
 	uint8_t *esp, fam, proto, *dst;
 
-	if (nh == IPPROTO_IPIP && len >= 20 && (inner[0] >> 4) == 4) {
+	/* most inner packets are neither ESP nor UDP: done before parsing */
+	if (nh == IPPROTO_IPIP && len >= 20)
+		proto = inner[9];
+	else if (nh == IPPROTO_IPV6 && len >= 40)
+		proto = inner[6];
+	else
+		return 0;
+	if (proto != OV2_IPPROTO_ESP && proto != IPPROTO_UDP)
+		return 0;
+	if (nh == IPPROTO_IPIP && (inner[0] >> 4) == 4) {
 		hl = (uint32_t)(inner[0] & 0xf) * 4;
 		ip_len = (uint32_t)inner[2] << 8 | inner[3];
 		if (hl < 20 || ip_len < hl || ip_len > len ||
 		    (inner[6] & 0x3f) != 0 || inner[7] != 0)	/* MF or offset */
 			return 0;
-		fam = 4, proto = inner[9], dst = inner + 16;
-	} else if (nh == IPPROTO_IPV6 && len >= 40 && (inner[0] >> 4) == 6) {
+		fam = 4, dst = inner + 16;
+	} else if (nh == IPPROTO_IPV6 && (inner[0] >> 4) == 6) {
 		hl = 40;
 		ip_len = 40 + ((uint32_t)inner[4] << 8 | inner[5]);
 		if (ip_len > len)
 			return 0;
-		fam = 6, proto = inner[6], dst = inner + 24;
+		fam = 6, dst = inner + 24;
 	} else {
 		return 0;
 	}
@@ -470,13 +513,39 @@ rx_ah(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, const struct ov2_pkt_info
 		rx_bundle_esp(ctx, m, pi, sa, nh, ah_len);
 }
 
-/* Rule 4, then the protocol's handler. */
+/*
+ * The parts of an SA the ESP path reads, fetched ahead: the crypto state's
+ * key schedule and GHASH keys (its first 512 bytes: AES-GCM's round keys and
+ * hash key powers; the first half of the CBC/HMAC key state), its handler
+ * and lengths (the last line of struct ov2_crypto), the configuration and
+ * the NIC-side state. With many SAs these are cache misses on nearly every
+ * packet; fetched two packets ahead, they arrive while the packets before
+ * are decrypted.
+ */
+#define SA_PREFETCH_AHEAD 2
+
+static inline void
+prefetch_sa(const struct ov2_sa *sa)
+{
+	const uint8_t *cr = (const uint8_t *)&sa->crypto;
+	const uint8_t *conf = (const uint8_t *)&sa->conf;
+	unsigned int i;
+
+	for (i = 0; i < 512; i += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(cr + i);
+	rte_prefetch0(cr + sizeof(sa->crypto) - 1);
+	for (i = 0; i < sizeof(sa->conf); i += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(conf + i);
+	rte_prefetch0(&sa->req);
+	rte_prefetch0(&sa->nic);
+}
+
+/* Rule 4 (what stage_process left of it), then the protocol's handler. */
 static void
 process_sa(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 	   const struct ov2_pkt_info *pi, struct ov2_sa *sa)
 {
-	if ((pi->flags & unsupported_flags(ctx)) || !ov2_caps_cover(&ctx->caps, &sa->req) ||
-	    (pi->family == 6 && !(ctx->caps.flags & OV2_CAPF_IPV6)))
+	if (pi->family == 6 && !(ctx->caps.flags & OV2_CAPF_IPV6))
 		goto unsupported;
 	/* the encapsulation is part of the SA (OV2 ADD_SA: UDP-ESP type) */
 	if (!(sa->conf.flags & OV2_SA_F_UDP_ENCAP) != !(pi->flags & OV2_PKT_F_UDP_ENCAP)) {
@@ -503,17 +572,37 @@ static void
 stage_process(struct ov2_offload_ctx *ctx, struct rte_mbuf *pkts[],
 	      const struct burst *b)
 {
+	/* rule 4: what the port cannot process at all, worked out once per
+	 * burst; whether its capabilities cover an SA, once per run of it */
+	const uint32_t unsup = unsupported_flags(ctx);
+	const struct ov2_sa *checked = NULL;
+	int covered = 0;
 	uint16_t c;
 
+	/* each SA once per run (a run's SA is fetched with its first packet) */
+	for (c = 0; c < b->n && c < SA_PREFETCH_AHEAD; c++)
+		if (b->sa[c] != NULL && (c == 0 || b->sa[c] != b->sa[c - 1]))
+			prefetch_sa(b->sa[c]);
 	for (c = 0; c < b->n; c++) {
 		struct rte_mbuf *m = pkts[b->idx[c]];
+		struct ov2_sa *sa = b->sa[c];
+		uint16_t a = c + SA_PREFETCH_AHEAD;
 
-		if (c + 1 < b->n && b->sa[c + 1] != NULL)
-			rte_prefetch0(&b->sa[c + 1]->crypto);
-		if (b->sa[c] == NULL)
+		if (a < b->n && b->sa[a] != NULL && b->sa[a] != b->sa[a - 1])
+			prefetch_sa(b->sa[a]);
+		if (sa == NULL) {
 			on_miss(ctx, m, &b->pi[c]);
-		else
-			process_sa(ctx, m, &b->pi[c], b->sa[c]);
+			continue;
+		}
+		if (sa != checked) {
+			checked = sa;
+			covered = ov2_caps_cover(&ctx->caps, &sa->req);
+		}
+		if (!covered || (b->pi[c].flags & unsup)) {
+			ctx->stats.unsupported++;
+			continue;
+		}
+		process_sa(ctx, m, &b->pi[c], sa);
 	}
 }
 

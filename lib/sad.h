@@ -45,17 +45,17 @@ static inline void
 ov2_sa_key_make(struct ov2_sa_key *k, uint32_t spi_be, uint8_t proto,
 		uint8_t family, const void *dst)
 {
-	const uint8_t *d = (const uint8_t *)dst;
-	unsigned int i, n = family == 4 ? 4 : 16;
-
 	k->spi = spi_be;
 	k->proto = proto;
 	k->family = family;
 	k->reserved = 0;
-	for (i = 0; i < n; i++)
-		k->dst[i] = d[i];
-	for (; i < 16; i++)
-		k->dst[i] = 0;
+	/* fixed-size copies: a few moves, not a loop per byte */
+	if (family == 4) {
+		memcpy(k->dst, dst, 4);
+		memset(k->dst + 4, 0, 12);
+	} else {
+		memcpy(k->dst, dst, 16);
+	}
 }
 
 static inline uint8_t

@@ -525,9 +525,12 @@ run_case(unsigned int i, const struct tcase *t)
 enum kind { K_GOOD, K_BAD_ICV, K_UNKNOWN_SPI, K_WRONG_DST, K_TRUNCATED, K_OPTIONS,
 	    K_WRONG_PROTO, K_CLEAR, K_NON_IP, K_FRAG, K_SHORT, N_KIND };
 
-/* What packet i of a mixed burst is, and what the engine must say. */
+/* What packet i of a mixed burst is, and what the engine must say. With
+ * run > 1 the SA changes every run packets and the kind every run - 1, so
+ * runs of one SA key (which share one lookup) start and end everywhere,
+ * also inside runs of unknown SPIs and wrong destinations. */
 static int
-mixed_build(struct frame *f, unsigned int i, int *sa, struct expect *e)
+mixed_build(struct frame *f, unsigned int i, unsigned int run, int *sa, struct expect *e)
 {
 	static const enum ov2_build_fault fault[N_KIND] = {
 		[K_BAD_ICV] = F(BAD_ICV), [K_UNKNOWN_SPI] = F(UNKNOWN_SPI),
@@ -538,8 +541,9 @@ mixed_build(struct frame *f, unsigned int i, int *sa, struct expect *e)
 	static const enum mut mut[N_KIND] = {
 		[K_CLEAR] = MUT_CLEAR4, [K_NON_IP] = MUT_NON_IP, [K_SHORT] = MUT_SHORT,
 	};
-	enum kind k = (enum kind)((i * 7 + i / 11) % N_KIND);
-	int s = (int)((i * 5) % N_SA);
+	unsigned int ik = run > 1 ? i / (run - 1) : i, is = run > 1 ? i / run : i;
+	enum kind k = (enum kind)((ik * 7 + ik / 11) % N_KIND);
+	int s = (int)((is * 5) % N_SA);
 	int tr = sa_conf[s].mode == OV2_MODE_TRANSPORT;
 
 	if (k == K_OPTIONS && !sa_is_v4(s))
@@ -565,7 +569,7 @@ mixed_build(struct frame *f, unsigned int i, int *sa, struct expect *e)
 }
 
 static void
-run_mixed(const char *name, unsigned int n)
+run_mixed(const char *name, unsigned int n, unsigned int run)
 {
 	static struct frame f[160];
 	struct ov2_offload_ctx ctx = { .sad = sad, .enable = OV2_OFFLOAD_AH_ESP };
@@ -576,7 +580,7 @@ run_mixed(const char *name, unsigned int n)
 
 	ov2_caps_port_default(&ctx.caps, 0);
 	for (i = 0; i < n; i++) {
-		CHECK_EQ(mixed_build(&f[i], i, &sa[i], &e[i]), 0);
+		CHECK_EQ(mixed_build(&f[i], i, run, &sa[i], &e[i]), 0);
 		orig[i] = m[i] = mbuf_of(&f[i], 0);
 		CHECK(m[i] != NULL);
 		done += e[i].done;
@@ -615,8 +619,10 @@ main(void)
 			return test_done("test_offload");
 	for (i = 0; i < RTE_DIM(cases); i++)
 		run_case(i, &cases[i]);
-	run_mixed("mixed burst of 64", 64);
-	run_mixed("mixed burst of 150 (3 lookup chunks)", 150);
+	run_mixed("mixed burst of 64", 64, 1);
+	run_mixed("mixed burst of 150 (3 lookup chunks)", 150, 1);
+	run_mixed("burst of 64 in runs of 4 per SA", 64, 4);
+	run_mixed("burst of 150 in runs of 9 per SA", 150, 9);
 	{	/* an empty burst touches nothing */
 		struct ov2_offload_ctx ctx = { .sad = sad, .enable = OV2_OFFLOAD_ESP };
 
