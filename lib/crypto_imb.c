@@ -117,26 +117,6 @@ wipe(void *p, size_t n)
 		*v++ = 0;
 }
 
-/*
- * Every ICV / tag comparison goes through here (never memcmp, which stops
- * at the first difference and so tells a forger, by its timing, how many
- * leading bytes of a guessed ICV are right). All n bytes are read whatever
- * they hold; the differences are OR-ed, and the empty asm keeps the
- * compiler from turning the loop into an early exit.
- */
-int
-ov2_crypto_icv_equal(const uint8_t *a, const uint8_t *b, unsigned int n)
-{
-	uint8_t diff = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		diff |= a[i] ^ b[i];
-		__asm__ volatile("" : "+r"(diff));
-	}
-	return diff == 0;
-}
-
 static void
 put_be32(uint8_t *p, uint32_t v)
 {
@@ -325,17 +305,6 @@ set_gcm_fns(const IMB_MGR *m)
 	__atomic_store_n(&gcm_enc_fn[2], m->gcm256_enc, __ATOMIC_RELAXED);
 }
 
-/* Constant-time comparison of two 16-byte tags, a word at a time. */
-static inline int
-tag16_equal(const uint8_t *a, const uint8_t *b)
-{
-	uint64_t x[2], y[2];
-
-	memcpy(x, a, sizeof(x));
-	memcpy(y, b, sizeof(y));
-	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
-}
-
 static inline int
 gcm_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 	 uint32_t seq_hi, aes_gcm_enc_dec_t dec, aes_gcm_enc_dec_t enc)
@@ -349,7 +318,7 @@ gcm_open(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_len, int esn,
 		return -EINVAL;
 	dec(&c->k.gcm, &ctx, in.data, in.data, (uint64_t)len, in.nonce, in.aad, in.aad_len,
 	    tag, OV2_GCM_ICV_LEN);
-	if (tag16_equal(tag, in.data + len))
+	if (ov2_crypto_icv_equal(tag, in.data + len, OV2_GCM_ICV_LEN))
 		return 0;
 	/* CTR mode is its own inverse: put the ciphertext back. */
 	enc(&c->k.gcm, &ctx, in.data, in.data, (uint64_t)len, in.nonce, in.aad, in.aad_len,

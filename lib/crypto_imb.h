@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <intel-ipsec-mb.h>
 
 /* Combined-mode (AEAD) algorithms: aead_algo. */
@@ -240,9 +241,37 @@ int ov2_crypto_esp_seal(const struct ov2_crypto *c, uint8_t *esp, uint32_t esp_l
 int ov2_crypto_ah_verify(const struct ov2_crypto *c, const uint8_t *buf, uint32_t len,
 			 const uint8_t *iv, const uint8_t *icv, int esn, uint32_t seq_hi);
 
-/* 1 when the n bytes at a and b are equal, 0 otherwise, in a time that
- * depends on n only (ICVs and tags: the only comparison of them). */
-int ov2_crypto_icv_equal(const uint8_t *a, const uint8_t *b, unsigned int n);
+/*
+ * 1 when the n bytes at a and b are equal, 0 otherwise, in a time that
+ * depends on n only. Every ICV / tag comparison goes through here (never
+ * memcmp, which stops at the first difference and so tells a forger, by
+ * its timing, how many leading bytes of a guessed ICV are right). All n
+ * bytes are read whatever they hold; the differences are OR-ed, and the
+ * empty asm keeps the compiler from turning the loop into an early exit.
+ * 16-byte tags (AES-GCM, ChaCha20-Poly1305, per packet) go two words at a
+ * time.
+ */
+static inline int
+ov2_crypto_icv_equal(const uint8_t *a, const uint8_t *b, unsigned int n)
+{
+	uint64_t x[2], y[2], d;
+	uint8_t diff = 0;
+	unsigned int i;
+
+	if (n == 16) {
+		memcpy(x, a, sizeof(x));
+		memcpy(y, b, sizeof(y));
+		d = (x[0] ^ y[0]) | (x[1] ^ y[1]);
+		__asm__ volatile("" : "+r"(d));
+		return d == 0;
+	}
+	for (i = 0; i < n; i++) {
+		diff |= a[i] ^ b[i];
+		__asm__ volatile("" : "+r"(diff));
+	}
+	return diff == 0;
+}
+
 int ov2_crypto_ah_icv(const struct ov2_crypto *c, const uint8_t *buf, uint32_t len,
 		      const uint8_t *iv, int esn, uint32_t seq_hi, uint8_t *icv_out);
 
