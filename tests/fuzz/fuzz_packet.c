@@ -10,7 +10,8 @@
  *           bit 2 inbound policy on (the "sp" lines of packet.conf);
  *           bit 3 reassembly on (a consumer with a reassembly table of 16);
  *           bit 4 +ipv4-options, bit 5 +ipv6-ext (capabilities added);
- *           bits 6-7 unused.
+ *           bit 6 differential run (see LLVMFuzzerTestOneInput); bit 7
+ *           unused.
  *   byte 1: capabilities removed, one bit each: transport-tunnel, esn,
  *           udp-esp, ah-esp, tunnel, cbc, gcm, chacha20.
  *   record: flags, length (2 bytes, big endian), that many bytes (the last
@@ -34,7 +35,9 @@
  *   - every mbuf the consumer returns is well formed (rte_mbuf_check) and
  *     appears once;
  *   - both mbuf pools are back to their starting counts once everything
- *     returned is freed.
+ *     returned is freed;
+ *   - differential runs: the NIC side plus the consumer deliver the same
+ *     frames as the consumer's software path alone.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -251,7 +254,24 @@ struct run {
 	struct ov2_consumer c;
 	struct ov2_stats st;
 	uint64_t frames, delivered, dropped;
+	uint64_t digest[MAX_FRAMES];	/* of each delivered frame, in order */
 };
+
+/* FNV-1a over every byte of a (possibly chained) frame, its length too. */
+static uint64_t
+frame_digest(const struct rte_mbuf *m)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ m->pkt_len;
+	uint16_t i;
+
+	for (; m != NULL; m = m->next) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		for (i = 0; i < m->data_len; i++)
+			h = (h ^ p[i]) * 0x100000001b3ull;
+	}
+	return h;
+}
 
 /* One burst through both sides, then the per-burst checks. */
 static void
@@ -289,6 +309,8 @@ run_burst(struct run *r, struct rte_mbuf *pkts[], uint16_t n)
 				if (rx_word[j] & OV2_RX_CRYPTO_DONE)
 					FUZZ_ASSERT(decrypted_frame_ok(pkts[i]));
 			}
+	for (i = 0; i < k; i++)
+		r->digest[r->delivered + i] = frame_digest(pkts[i]);
 	r->frames += n;
 	r->delivered += k;
 	r->dropped += nd;
@@ -296,15 +318,21 @@ run_burst(struct run *r, struct rte_mbuf *pkts[], uint16_t n)
 		free_frame(pkts[i]);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* How run_input() departs from what the input says. */
+#define RUN_AS_GIVEN 0
+#define RUN_SINGLE (1u << 0)	/* every frame a burst of its own */
+#define RUN_OFFLOAD_OFF (1u << 1)	/* port offload disabled */
+
+/* Run the frames of an input through a fresh SA table; r holds the outcome. */
+static void
+run_input(const uint8_t *data, size_t size, unsigned int how, struct run *r_out)
 {
 	static const uint64_t cksum[4] = {
 		RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN, RTE_MBUF_F_RX_IP_CKSUM_GOOD,
 		RTE_MBUF_F_RX_IP_CKSUM_BAD, RTE_MBUF_F_RX_IP_CKSUM_NONE,
 	};
 	struct rte_mbuf *burst[MAX_BURST];
-	struct run r;
+	struct run *rp = r_out, r;
 	struct ov2_consumer_conf cc;
 	struct ov2_sad *sad;
 	char err[256];
@@ -313,12 +341,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int i, frames = 0;
 	uint64_t fini_drops;
 
-	if (size < 2)
-		return 0;
 	memset(&r, 0, sizeof(r));
 	sad = make_sad();
 	r.ctx.sad = sad;
-	r.ctx.enable = data[0] & 3;
+	r.ctx.enable = (how & RUN_OFFLOAD_OFF) ? OV2_OFFLOAD_OFF : data[0] & 3u;
 	ov2_caps_port_default(&r.ctx.caps, 64);
 	if (data[0] & 0x10)
 		FUZZ_ASSERT(ov2_caps_edit(&r.ctx.caps, "+ipv4-options", err, sizeof(err)) == 0);
@@ -349,7 +375,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		burst[nb++] = make_frame(data + off, len, first, cksum[f & 3]);
 		off += len;
 		frames++;
-		if ((f & 4) || nb == MAX_BURST) {
+		if ((f & 4) || nb == MAX_BURST || (how & RUN_SINGLE)) {
 			run_burst(&r, burst, nb);
 			nb = 0;
 		}
@@ -376,5 +402,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ov2_sad_free(sad);
 	FUZZ_ASSERT(rte_mempool_avail_count(pool) == pool_start);
 	FUZZ_ASSERT(rte_mempool_avail_count(big_pool) == big_start);
+	*rp = r;
+}
+
+/*
+ * Byte 0 bit 6 asks for a differential run: the frames one at a time with
+ * the port's setting, then again with offload off, where the consumer
+ * processes all of them in software with the same engine. Frame by frame,
+ * the NIC side's state (ESN inference, lifetimes) is as current as the
+ * software path's, so both must deliver the same frames, byte for byte.
+ */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct run a, b;
+	uint64_t i;
+
+	if (size < 2)
+		return 0;
+	if (!(data[0] & 0x40)) {
+		run_input(data, size, RUN_AS_GIVEN, &a);
+		return 0;
+	}
+	run_input(data, size, RUN_SINGLE, &a);
+	run_input(data, size, RUN_SINGLE | RUN_OFFLOAD_OFF, &b);
+	if (a.delivered != b.delivered)
+		fprintf(stderr, "fuzz_packet: offload delivered %" PRIu64 " frames, software %"
+			PRIu64 "\n", a.delivered, b.delivered);
+	FUZZ_ASSERT(a.delivered == b.delivered);
+	for (i = 0; i < a.delivered; i++)
+		FUZZ_ASSERT(a.digest[i] == b.digest[i]);
 	return 0;
 }

@@ -27,8 +27,9 @@ import sys
 ETH4 = bytes.fromhex('020000000002020000000001') + b'\x08\x00'
 ETH6 = bytes.fromhex('020000000002020000000001') + b'\x86\xdd'
 
-# header byte 0: enable AH + ESP (3), policy (4), reassembly (8)
-SETTINGS = [(0x0b, 0x00), (0x0f, 0x00), (0x08, 0x00), (0x0b, 0x01), (0x3b, 0x04)]
+# header byte 0: enable AH + ESP (3), policy (4), reassembly (8), differential (0x40)
+SETTINGS = [(0x0b, 0x00), (0x0f, 0x00), (0x08, 0x00), (0x0b, 0x01), (0x3b, 0x04), (0x4b, 0x00),
+            (0x4f, 0x00)]
 
 
 def pcap_frames(path):
