@@ -39,7 +39,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 		{ cat "$OUT/setup.log" >&2; exit 2; }
 fi
 HARNESSES=${FUZZ_HARNESSES:-$(sed -n "s/^ *'\(fuzz_[a-z0-9_]*\)',*$/\1/p" tests/fuzz/meson.build)}
-targets="app/ov2gen/ov2gen"
+targets="app/ov2gen/ov2gen tests/fuzz/fuzz_packet_replay"
 for h in $HARNESSES; do
 	targets="$targets tests/fuzz/$h"
 done
@@ -73,6 +73,10 @@ packet_seeds() {
 	/usr/bin/python3 tests/fuzz/gen_seeds.py "$d/seeds" --pcap "$d/a.pcap" --pcap "$d/b.pcap" \
 		--pcap "$d/c.pcap" --kat tests/vectors/esp-kat.txt $scapy >"$d/log" 2>&1 ||
 		{ cat "$d/log" >&2; return 1; }
+	# seal-mode seeds: the frames the NIC side decrypted, in plaintext
+	mkdir -p "$d/seal"
+	OV2_FUZZ_SEAL_SEEDS="$d/seal" "$BUILD/tests/fuzz/fuzz_packet_replay" "$d/seeds" \
+		>>"$d/log" 2>&1 || { cat "$d/log" >&2; return 1; }
 }
 
 passed=0
@@ -85,7 +89,7 @@ for h in $HARNESSES; do
 	extra=()
 	if [ "$h" = fuzz_packet ]; then
 		packet_seeds || { failed=$((failed + 1)); continue; }
-		extra=("$OUT/gen/seeds")
+		extra=("$OUT/gen/seeds" "$OUT/gen/seal")
 		maxlen=20000
 	else
 		maxlen=4096

@@ -11,7 +11,7 @@
  *           bit 3 reassembly on (a consumer with a reassembly table of 16);
  *           bit 4 +ipv4-options, bit 5 +ipv6-ext (capabilities added);
  *           bit 6 differential run (see LLVMFuzzerTestOneInput); bit 7
- *           unused.
+ *           seal mode (see seal_frame()).
  *   byte 1: capabilities removed, one bit each: transport-tunnel, esn,
  *           udp-esp, ah-esp, tunnel, cbc, gcm, chacha20.
  *   record: flags, length (2 bytes, big endian), that many bytes (the last
@@ -51,6 +51,8 @@
 #include "consumer.h"
 #include "offload.h"
 #include "oob.h"
+#include "pkt.h"
+#include "replay.h"
 #include "sad.h"
 #include "spd.h"
 #include "fuzz_common.h"
@@ -73,6 +75,7 @@ static struct ov2_conf conf;
 static struct ov2_spd *spd;
 static unsigned int pool_start, big_start;
 static int verbose;	/* OV2_FUZZ_VERBOSE set: one line per input */
+static const char *seal_dir;	/* OV2_FUZZ_SEAL_SEEDS: write seal-mode seeds there */
 
 static const char *const cap_words[8] = {
 	"-transport-tunnel", "-esn", "-udp-esp", "-ah-esp", "-tunnel", "-cbc", "-gcm", "-chacha20",
@@ -112,6 +115,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	verbose = getenv("OV2_FUZZ_VERBOSE") != NULL;
+	seal_dir = getenv("OV2_FUZZ_SEAL_SEEDS");
 	pool_start = rte_mempool_avail_count(pool);
 	big_start = rte_mempool_avail_count(big_pool);
 	return 0;
@@ -184,11 +188,69 @@ make_frame(const uint8_t *p, uint32_t len, uint32_t first_seg, uint64_t ol_flags
 	return head;
 }
 
+/*
+ * Seal mode (byte 0 bit 7): the frame's ESP bytes are taken as plaintext
+ * and sealed with its SA's key (the ICV written over the last bytes), as
+ * the sender would, so that the fuzzer's own trailers, padding and inner
+ * packets pass the ICV and reach the decapsulation. One-segment frames
+ * with ESP (or ESP in UDP) of a known SA, outer layer only.
+ */
+static void
+seal_frame(const struct ov2_sad *sad, struct rte_mbuf *m)
+{
+	struct ov2_pkt_info pi;
+	struct ov2_sa_key k;
+	struct ov2_sa *sa;
+	uint32_t lo;
+	uint8_t *esp;
+
+	if (m->nb_segs != 1 || ov2_pkt_parse(m, &pi) != OV2_PKT_OK ||
+	    (pi.flags & (OV2_PKT_F_FRAG | OV2_PKT_F_TRUNCATED)))
+		return;
+	if (pi.proto == IPPROTO_UDP && ov2_sad_udp_classify(sad, m, &pi) != OV2_UDP_ESP)
+		return;
+	if (pi.proto != OV2_IPPROTO_ESP || ov2_sa_key_of_pkt(&k, m, &pi, OV2_IPPROTO_ESP) != 0 ||
+	    (uint32_t)pi.l2_len + pi.ip_len > m->data_len || pi.ip_len < pi.l3_len + 8u)
+		return;
+	sa = ov2_sad_lookup(sad, &k);	/* any-address SAs too */
+	if (sa == NULL)
+		return;
+	esp = rte_pktmbuf_mtod_offset(m, uint8_t *, pi.l2_len + pi.l3_len);
+	lo = (uint32_t)esp[4] << 24 | (uint32_t)esp[5] << 16 | (uint32_t)esp[6] << 8 | esp[7];
+	ov2_crypto_esp_seal(&sa->crypto, esp, pi.ip_len - pi.l3_len,
+			    (sa->conf.flags & OV2_SA_F_ESN) != 0,
+			    (sa->conf.flags & OV2_SA_F_ESN) ?
+			    ov2_esn_infer_hi(sa->nic.esn_top, sa->nic.window, lo) : 0);
+}
+
 static void
 free_frame(struct rte_mbuf *m)
 {
 	fuzz_mbuf_unpoison(m);
 	rte_pktmbuf_free(m);
+}
+
+/*
+ * A frame the NIC side decrypted holds its ESP in plaintext, trailer and
+ * all: as a seal-mode input (a single frame) it passes the ICV again, and
+ * the fuzzer mutates plaintext from there. Written by the replay driver
+ * with OV2_FUZZ_SEAL_SEEDS=DIR (scripts/fuzz.sh does).
+ */
+static void
+write_seal_seed(const struct rte_mbuf *m)
+{
+	static unsigned int seq;
+	uint8_t hdr[5] = { 0x8b, 0x00, 0x00, (uint8_t)(m->data_len >> 8), (uint8_t)m->data_len };
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/seal-%d-%u", seal_dir, (int)getpid(), seq++);
+	f = fopen(path, "wb");
+	if (f == NULL)
+		return;
+	fwrite(hdr, 1, sizeof(hdr), f);
+	fwrite(rte_pktmbuf_mtod(m, const void *), 1, m->data_len, f);
+	fclose(f);
 }
 
 /* A CryptoStatus that says the packet must not be delivered. */
@@ -286,6 +348,9 @@ run_burst(struct run *r, struct rte_mbuf *pkts[], uint16_t n)
 	for (i = 0; i < n; i++) {
 		orig[i] = pkts[i];
 		rx_word[i] = ov2_oob(pkts[i])->rx;
+		if (seal_dir != NULL && pkts[i]->nb_segs == 1 &&
+		    rx_word[i] == (OV2_RX_CRYPTO_DONE | OV2_CRYPTO_SUCCESS << OV2_RX_STATUS_SHIFT))
+			write_seal_seed(pkts[i]);
 	}
 	k = ov2_consumer_rx(&r->c, pkts, n, reason, &nd);
 	FUZZ_ASSERT(k <= n && nd <= n - k);
@@ -372,7 +437,13 @@ run_input(const uint8_t *data, size_t size, unsigned int how, struct run *r_out)
 		len = RTE_MIN(len, (uint32_t)MAX_FRAME_LEN);
 		first = s != 0 ? RTE_MAX(len * s / 32, RTE_MIN(len, 1u)) : len;
 		first = RTE_MIN(first, (uint32_t)SEG_ROOM);
-		burst[nb++] = make_frame(data + off, len, first, cksum[f & 3]);
+		burst[nb] = make_frame(data + off, len, first, cksum[f & 3]);
+		if (data[0] & 0x80) {
+			fuzz_mbuf_unpoison(burst[nb]);
+			seal_frame(sad, burst[nb]);
+			fuzz_mbuf_poison(burst[nb]);
+		}
+		nb++;
 		off += len;
 		frames++;
 		if ((f & 4) || nb == MAX_BURST || (how & RUN_SINGLE)) {
