@@ -517,6 +517,8 @@ nested_decap(struct ov2_consumer *c, struct rte_mbuf *m, const struct ov2_oob *o
 	v->sa2 = sa2;
 	if (sa_gone(c, sa2, o))
 		return OV2_DROP_SA_DELETED;
+	if (!ip_checksum_ok(m, &pi))	/* before the window, as for the outer SA */
+		return OV2_DROP_BAD_IP_CHECKSUM;
 	r = replay(sa2, m, o->seq_hi2, &pi);
 	if (r != DELIVER)
 		return r;
@@ -561,6 +563,12 @@ crypto_done_depth(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v,
 		v->reason = OV2_DROP_GENERIC_ERROR;
 		return;
 	}
+	/* a header the IP layer discards must not move the replay window:
+	 * a corrupted copy would make the genuine packet a duplicate */
+	if (!ip_checksum_ok(m, &pi)) {
+		v->reason = OV2_DROP_BAD_IP_CHECKSUM;
+		return;
+	}
 	v->reason = replay(sa, m, o->seq_hi, &pi);
 	if (v->reason != DELIVER)
 		return;
@@ -568,10 +576,6 @@ crypto_done_depth(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v,
 		check_soft(c, sa);
 	v->pol = POL_PROTECTED;
 	if (sa->conf.proto == OV2_IPPROTO_AH) {
-		if (!ip_checksum_ok(m, &pi)) {
-			v->reason = OV2_DROP_BAD_IP_CHECKSUM;
-			return;
-		}
 		/* AH of a bundle comes off like transport mode; its ESP SA
 		 * then decapsulates in its own mode */
 		v->reason = ov2_ah_decap(m, pi.l2_len, pi.l2_type_off, pi.l3_len, pi.l3_nh_off,
