@@ -299,6 +299,35 @@ linearize(struct ov2_consumer *c, struct rte_mbuf *m)
 }
 
 /*
+ * A fragment may arrive as a chain of segments (a frame larger than an
+ * mbuf), and the table chains the fragments' segments together: mark the
+ * first segment of each fragment, so that the fragments of a reassembled
+ * packet can be counted (not its segments). The consumer owns the mbuf;
+ * the RSS hash is of no use once the packet is a fragment.
+ */
+#define FRAG_MARK 0x0f2a6f2au
+
+static void
+frag_mark(struct rte_mbuf *m)
+{
+	struct rte_mbuf *s;
+
+	m->hash.usr = FRAG_MARK;
+	for (s = m->next; s != NULL; s = s->next)
+		s->hash.usr = 0;
+}
+
+static uint16_t
+frag_count(const struct rte_mbuf *r)
+{
+	uint16_t n = 0;
+
+	for (; r != NULL; r = r->next)
+		n += r->hash.usr == FRAG_MARK;
+	return n;
+}
+
+/*
  * An IP fragment: give it to the reassembly table. Returns HELD when the
  * table keeps it, DELIVER with *mp the reassembled one-segment packet, or
  * a drop reason (*mp unchanged: the caller drops the fragment).
@@ -309,7 +338,7 @@ reassemble(struct ov2_consumer *c, struct rte_mbuf **mp, const struct ov2_pkt_in
 	struct rte_mbuf *m = *mp, *r, *lin;
 	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l2_len);
 	uint64_t now = rte_rdtsc();
-	uint16_t segs;
+	uint16_t frags;
 
 	if (c->frag == NULL)
 		return NO_REASSEMBLY;	/* the caller decides */
@@ -320,6 +349,7 @@ reassemble(struct ov2_consumer *c, struct rte_mbuf **mp, const struct ov2_pkt_in
 	 * of the pool for the rest of the traffic. */
 	if (rte_mempool_avail_count(m->pool) < m->pool->size / 4)
 		return OV2_DROP_REASSEMBLY_FAILED;
+	frag_mark(m);
 	m->l2_len = pi->l2_len;
 	if (pi->family == 4) {
 		m->l3_len = pi->l3_len;
@@ -340,11 +370,11 @@ reassemble(struct ov2_consumer *c, struct rte_mbuf **mp, const struct ov2_pkt_in
 		c->stats->frag_held++;
 		return HELD;
 	}
-	/* r is a chain of the fragments (one segment each from the ports
-	 * here): all but the one that completed it were held. */
-	segs = r->nb_segs;
-	c->stats->frag_held -= RTE_MIN((uint64_t)segs - 1, c->stats->frag_held);
-	c->stats->frag_merged += segs - 1u;
+	/* r chains the fragments (each one or more segments): all but the
+	 * one that completed it were held. */
+	frags = RTE_MAX(frag_count(r), (uint16_t)1);	/* m itself at least */
+	c->stats->frag_held -= RTE_MIN((uint64_t)frags - 1, c->stats->frag_held);
+	c->stats->frag_merged += frags - 1u;
 	c->stats->reassembled++;
 	lin = linearize(c, r);
 	if (lin == NULL) {
@@ -548,6 +578,8 @@ nested_decap(struct ov2_consumer *c, struct rte_mbuf *m, const struct ov2_oob *o
 	v->sa2 = sa2;
 	if (sa_gone(c, sa2, o))
 		return OV2_DROP_SA_DELETED;
+	if (!ip_checksum_ok(m, &pi))	/* before the window, as for the outer SA */
+		return OV2_DROP_BAD_IP_CHECKSUM;
 	r = replay(sa2, m, o->seq_hi2, &pi);
 	if (r != DELIVER)
 		return r;
@@ -597,6 +629,12 @@ crypto_done_depth(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v,
 		v->reason = OV2_DROP_GENERIC_ERROR;
 		return;
 	}
+	/* a header the IP layer discards must not move the replay window:
+	 * a corrupted copy would make the genuine packet a duplicate */
+	if (!ip_checksum_ok(m, &pi)) {
+		v->reason = OV2_DROP_BAD_IP_CHECKSUM;
+		return;
+	}
 	v->reason = replay(sa, m, o->seq_hi, &pi);
 	if (v->reason != DELIVER)
 		return;
@@ -604,10 +642,6 @@ crypto_done_depth(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v,
 		check_soft(c, sa);
 	v->pol = POL_PROTECTED;
 	if (sa->conf.proto == OV2_IPPROTO_AH) {
-		if (!ip_checksum_ok(m, &pi)) {
-			v->reason = OV2_DROP_BAD_IP_CHECKSUM;
-			return;
-		}
 		/* AH of a bundle comes off like transport mode; its ESP SA
 		 * then decapsulates in its own mode */
 		v->reason = ov2_ah_decap(m, pi.l2_len, pi.l2_type_off, pi.l3_len, pi.l3_nh_off,

@@ -77,8 +77,10 @@ void ov2_consumer_fini(struct ov2_consumer *c);
  * pkts[k..k + *nb_drop) with their reasons in reason[]. Returns k.
  * Fragments kept for reassembly leave the array (a reassembled packet
  * takes the place of the fragment that completed it). nb_drop may be NULL
- * only for a consumer without reassembly (then k + drops == n). Nothing is
- * freed here. Counts everything in c->stats and per SA.
+ * only for a consumer without reassembly (then k + drops == n). Nothing in
+ * the array is freed here; fragments the reassembly table gives up are
+ * freed by the consumer and counted as reassembly_failed. Counts
+ * everything in c->stats and per SA.
  *
  * With a handoff group, packets of SAs another lcore owns also leave the
  * array: they are enqueued to the owner's ring (counted there), or, when
