@@ -5,7 +5,8 @@ set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(gcc pkg-config meson ninja-build dpdk-dev libdpdk-dev libipsec-mb-dev
-          libnuma-dev libpcap-dev python3-scapy python3-cryptography tshark)
+          libnuma-dev libpcap-dev python3-scapy python3-cryptography tshark
+          clang libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do
