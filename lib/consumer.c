@@ -654,6 +654,13 @@ inner_ipsec(struct ov2_consumer *c, struct rte_mbuf *m, struct verdict *v, uint1
 	if (proto != OV2_IPPROTO_ESP && proto != OV2_IPPROTO_AH && proto != IPPROTO_UDP &&
 	    proto != IPPROTO_HOPOPTS && proto != IPPROTO_ROUTING && proto != IPPROTO_DSTOPTS)
 		return;
+	/* inner UDP is ESP only to a port a UDP-ESP SA receives on: for
+	 * IPv4 without options (where the parse would find the UDP header)
+	 * look at the destination port before parsing; other UDP is plain */
+	if (proto == IPPROTO_UDP && ip[0] == 0x45 &&
+	    m->data_len >= l2_len + 20u + OV2_UDP_HDR_LEN &&
+	    !ov2_sad_udp_port(c->sad, (uint16_t)(ip[22] << 8 | ip[23])))
+		return;
 	if (ov2_pkt_parse(m, &pi) != OV2_PKT_OK)
 		return;
 	if (pi.proto == IPPROTO_UDP)
