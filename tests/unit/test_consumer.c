@@ -462,6 +462,44 @@ add_sa(uint32_t spi, uint8_t mode, uint8_t fam)
 	return sa;
 }
 
+/* 9. The outer IPv4 header checksum of decrypted packets, against
+ * rte_ipv4_cksum(): random headers with a right checksum are delivered,
+ * the same with one bit flipped (in a field that changes nothing else)
+ * are dropped; a port's RX_IP_CKSUM_GOOD is trusted. */
+static void
+test_outer_cksum(void)
+{
+	static const uint8_t flip_bytes[] = { 1, 4, 5, 8, 10, 11, 12, 13, 14, 15 };
+	struct ov2_stats st = { 0 };
+	uint32_t x = 12345;
+	unsigned int i, j;
+
+	for (i = 0; i < 2000; i++) {
+		uint8_t in[60], *ip;
+		struct esp_case c = { 4, in, (uint16_t)inner_v4(in, 60), 4, 2, 0 };
+		struct rte_mbuf *m = esp_frame(&c);
+		int flip = i % 2, good_flag = i % 7 == 0;
+
+		ip = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+		for (j = 0; j < 20; j++) {
+			x = x * 1103515245 + 12345;
+			if (j == 1 || j == 4 || j == 5 || j == 8 || j >= 12)
+				ip[j] = (uint8_t)(x >> 16);	/* tos, id, ttl, src */
+		}
+		ov2_ipv4_cksum_set(ip);
+		if (flip) {
+			x = x * 1103515245 + 12345;
+			ip[flip_bytes[(x >> 16) % RTE_DIM(flip_bytes)]] ^= (uint8_t)(1u << ((x >> 8) % 8));
+		}
+		if (good_flag)
+			m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+		set_oob(m, sa_tun4, 0, &c, 1);
+		CHECK_EQ(consume(&m, &st), flip && !good_flag ? OV2_DROP_BAD_IP_CHECKSUM : DELIVER);
+		rte_pktmbuf_free(m);
+	}
+	CHECK(st.drops[OV2_DROP_BAD_IP_CHECKSUM] > 800);
+}
+
 /* A UDP-ESP transport SA receiving on port dport. */
 static void
 add_udp_sa(uint32_t spi, uint16_t dport)
@@ -505,6 +543,7 @@ main(void)
 	test_not_offloaded();
 	test_burst();
 	test_inner_udp();
+	test_outer_cksum();
 	ov2_sad_free(sad);
 	return test_done("test_consumer");
 }
