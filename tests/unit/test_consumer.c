@@ -500,6 +500,33 @@ test_outer_cksum(void)
 	CHECK(st.drops[OV2_DROP_BAD_IP_CHECKSUM] > 800);
 }
 
+/* 10. Padding of every length 0-12 (the word check up to 8, the loop
+ * beyond), each byte of it wrong in turn: only the right one delivers. */
+static void
+test_padding_lengths(void)
+{
+	struct ov2_stats st = { 0 };
+	uint8_t in[61];
+	unsigned int n, j;
+	uint16_t plen = (uint16_t)inner_v4(in, 61);
+
+	for (n = 0; n <= 12; n++) {
+		for (j = 0; j <= n; j++) {	/* j == n: nothing wrong */
+			struct esp_case c = { 4, in, plen, 4, (uint8_t)n, 0 };
+			struct rte_mbuf *m = esp_frame(&c);
+			uint8_t *pad = rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 20 + 16 + plen);
+
+			if (j < n)
+				pad[j] ^= (uint8_t)(0x80 >> (j % 8));
+			set_oob(m, sa_tun4, 0, &c, j % 2);
+			CHECK_EQ(consume(&m, &st), j < n ? OV2_DROP_BAD_PADDING : DELIVER);
+			if (j == n)
+				CHECK(frame_is(m, eth_v4, in, 61));
+			rte_pktmbuf_free(m);
+		}
+	}
+}
+
 /* A UDP-ESP transport SA receiving on port dport. */
 static void
 add_udp_sa(uint32_t spi, uint16_t dport)
@@ -544,6 +571,7 @@ main(void)
 	test_burst();
 	test_inner_udp();
 	test_outer_cksum();
+	test_padding_lengths();
 	ov2_sad_free(sad);
 	return test_done("test_consumer");
 }
