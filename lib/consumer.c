@@ -128,6 +128,21 @@ inner_len(uint8_t nh, const uint8_t *p, uint32_t payload)
 	return 0;
 }
 
+/*
+ * The packet becomes len bytes from offset cut, both inside it: what
+ * rte_pktmbuf_adj() and rte_pktmbuf_trim() do, without their checks and
+ * the walk to the last segment. Decapsulation only sees one-segment
+ * packets (chained ones are refused before: OV2_PKT_F_MULTISEG).
+ */
+static inline void
+keep(struct rte_mbuf *m, uint32_t cut, uint32_t len)
+{
+	RTE_ASSERT(m->nb_segs == 1 && cut + len <= m->data_len);
+	m->data_off = (uint16_t)(m->data_off + cut);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+}
+
 /* Tunnel mode: keep the Ethernet header, then the inner packet only. */
 static unsigned int
 decap_tunnel(struct rte_mbuf *m, const struct ov2_pkt_info *pi,
@@ -150,8 +165,7 @@ decap_tunnel(struct rte_mbuf *m, const struct ov2_pkt_info *pi,
 	p += cut;
 	p[pi->l2_type_off] = (uint8_t)(type >> 8);
 	p[pi->l2_type_off + 1] = (uint8_t)type;
-	rte_pktmbuf_adj(m, (uint16_t)cut);
-	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - pi->l2_len - len));
+	keep(m, cut, (uint32_t)pi->l2_len + len);
 	return DELIVER;
 }
 
@@ -179,8 +193,7 @@ decap_transport(struct rte_mbuf *m, const struct ov2_pkt_info *pi,
 
 		ip->payload_len = rte_cpu_to_be_16((uint16_t)(ip_len - sizeof(*ip)));
 	}
-	rte_pktmbuf_adj(m, (uint16_t)cut);
-	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - pi->l2_len - ip_len));
+	keep(m, cut, (uint32_t)pi->l2_len + ip_len);
 	return DELIVER;
 }
 
