@@ -226,21 +226,20 @@ padding_ok(const uint8_t *pad, uint8_t n)
 /* A packet the NIC side decrypted and verified: check the trailer, strip. */
 static unsigned int
 esp_decap(struct rte_mbuf *m, const struct ov2_sa *sa, const struct ov2_oob *o,
-	  const struct ov2_pkt_info *pip)
+	  const struct ov2_pkt_info *pi)
 {
-	struct ov2_pkt_info pi = *pip;
 	uint32_t esp_off, ct_off, ct_len, ovh;
 	uint8_t *p, nh, padlen;
 
-	if (!ip_checksum_ok(m, &pi))
+	if (!ip_checksum_ok(m, pi))
 		return OV2_DROP_BAD_IP_CHECKSUM;
 	ovh = OV2_ESP_HDR_LEN + sa->crypto.iv_len + sa->crypto.icv_len;
-	if ((uint32_t)pi.ip_len < pi.l3_len + ovh + 2u)
+	if ((uint32_t)pi->ip_len < pi->l3_len + ovh + 2u)
 		return OV2_DROP_INVALID_PACKET_SYNTAX;
 	p = rte_pktmbuf_mtod(m, uint8_t *);
-	esp_off = (uint32_t)pi.l2_len + pi.l3_len;
+	esp_off = (uint32_t)pi->l2_len + pi->l3_len;
 	ct_off = esp_off + OV2_ESP_HDR_LEN + sa->crypto.iv_len;
-	ct_len = pi.ip_len - pi.l3_len - ovh;
+	ct_len = pi->ip_len - pi->l3_len - ovh;
 	if (o != NULL && ov2_oob_header_info_set(o)) {
 		nh = o->next_header;
 		padlen = o->pad_length;
@@ -256,8 +255,8 @@ esp_decap(struct rte_mbuf *m, const struct ov2_sa *sa, const struct ov2_oob *o,
 	if (nh == IPPROTO_NONE_NH)
 		return OV2_DROP_DUMMY;
 	if (sa->conf.mode == OV2_MODE_TRANSPORT)
-		return decap_transport(m, &pi, ct_off, ct_len, nh);
-	return decap_tunnel(m, &pi, ct_off, ct_len, nh);
+		return decap_transport(m, pi, ct_off, ct_len, nh);
+	return decap_tunnel(m, pi, ct_off, ct_len, nh);
 }
 
 
