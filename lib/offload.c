@@ -337,6 +337,9 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 	uint32_t hl, ip_len, esp_len, dport = 0;
 	uint8_t *esp, fam, proto, *dst;
 
+	/* no transport ESP SA: nothing to find (most tables) */
+	if (!ov2_sad_any_transport_esp(ctx->sad))
+		return 0;
 	/* most inner packets are neither ESP nor UDP: done before parsing */
 	if (nh == IPPROTO_IPIP && len >= 20)
 		proto = inner[9];

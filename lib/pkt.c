@@ -135,55 +135,12 @@ parse_ipv6(const uint8_t *p, uint32_t avail, uint32_t total, struct ov2_pkt_info
 	return walk_ipv6_ext(p, RTE_MIN(tot, avail), pi);
 }
 
-/*
- * The frame nearly every packet is: untagged Ethernet, IPv4 without
- * options, the header in the first segment. Sets exactly what the general
- * path below sets for it, in a few loads and no loop. Returns 0 when the
- * frame is something else (the general path then parses it).
- */
-static inline int
-parse_plain_ipv4(const struct rte_mbuf *m, const uint8_t *p, struct ov2_pkt_info *pi)
-{
-	const uint32_t l2 = RTE_ETHER_HDR_LEN;
-	uint16_t type, tot, frag;
-	uint32_t flags;
-
-	if (m->data_len < l2 + sizeof(struct rte_ipv4_hdr))
-		return 0;
-	memcpy(&type, p + 12, sizeof(type));
-	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || p[l2] != 0x45)
-		return 0;
-	tot = (uint16_t)(p[l2 + 2] << 8 | p[l2 + 3]);
-	if (tot < sizeof(struct rte_ipv4_hdr))
-		return 0;
-	frag = (uint16_t)(p[l2 + 6] << 8 | p[l2 + 7]);
-	flags = m->nb_segs > 1 ? OV2_PKT_F_MULTISEG : 0;
-	if (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
-		flags |= OV2_PKT_F_FRAG;
-	if (frag & RTE_IPV4_HDR_OFFSET_MASK)
-		flags |= OV2_PKT_F_LAST_FRAG_ONLY;
-	if (tot > m->pkt_len - l2)
-		flags |= OV2_PKT_F_TRUNCATED;
-	pi->l2_len = (uint16_t)l2;
-	pi->l3_len = sizeof(struct rte_ipv4_hdr);
-	pi->ip_len = tot;
-	pi->family = 4;
-	pi->proto = p[l2 + offsetof(struct rte_ipv4_hdr, next_proto_id)];
-	pi->l2_type_off = 12;
-	pi->l3_nh_off = (uint16_t)(l2 + offsetof(struct rte_ipv4_hdr, next_proto_id));
-	pi->flags = flags;
-	return 1;
-}
-
 enum ov2_pkt_result
-ov2_pkt_parse(const struct rte_mbuf *m, struct ov2_pkt_info *pi)
+ov2_pkt_parse_general(const struct rte_mbuf *m, struct ov2_pkt_info *pi)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = m->data_len;
 	int ver;
-
-	if (parse_plain_ipv4(m, p, pi))
-		return OV2_PKT_OK;
 
 	pi->l2_len = 0;
 	pi->l3_len = 0;

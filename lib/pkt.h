@@ -7,8 +7,11 @@
 #ifndef OV2_PKT_H
 #define OV2_PKT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #define OV2_PKT_F_FRAG       (1u << 0)	/* IPv4 fragment / IPv6 fragment header */
@@ -43,13 +46,62 @@ enum ov2_pkt_result {
 				 * runt frame (shorter than its Ethernet header) */
 };
 
+/* ov2_pkt_parse() for any frame: Ethernet, VLAN tags, IPv4 options, IPv6
+ * extension headers. */
+enum ov2_pkt_result ov2_pkt_parse_general(const struct rte_mbuf *m, struct ov2_pkt_info *pi);
+
+/*
+ * The frame nearly every packet is: untagged Ethernet, IPv4 without
+ * options, the header in the first segment. Sets exactly what the general
+ * parse sets for it, in a few loads, no loop and no branch on the flags.
+ * Returns 0 when the frame is something else. Inline: both sides parse
+ * every packet, and the call cost a fifth of the parse.
+ */
+static inline int
+ov2_pkt_parse_plain_ipv4(const struct rte_mbuf *m, struct ov2_pkt_info *pi)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint32_t l2 = RTE_ETHER_HDR_LEN;
+	const uint32_t nh = l2 + offsetof(struct rte_ipv4_hdr, next_proto_id);
+	uint16_t type, tot, frag;
+
+	if (m->data_len < l2 + sizeof(struct rte_ipv4_hdr))
+		return 0;
+	memcpy(&type, p + 12, sizeof(type));
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || p[l2] != 0x45)	/* IHL 5 */
+		return 0;
+	tot = (uint16_t)(p[l2 + 2] << 8 | p[l2 + 3]);
+	if (tot < sizeof(struct rte_ipv4_hdr))
+		return 0;
+	frag = (uint16_t)(p[l2 + 6] << 8 | p[l2 + 7]);
+	pi->flags =
+		(m->nb_segs > 1 ? OV2_PKT_F_MULTISEG : 0) |
+		((frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) ? OV2_PKT_F_FRAG : 0) |
+		((frag & RTE_IPV4_HDR_OFFSET_MASK) ? OV2_PKT_F_LAST_FRAG_ONLY : 0) |
+		(tot > m->pkt_len - l2 ? OV2_PKT_F_TRUNCATED : 0);
+	pi->l2_len = (uint16_t)l2;
+	pi->l3_len = sizeof(struct rte_ipv4_hdr);
+	pi->ip_len = tot;
+	pi->family = 4;
+	pi->proto = p[nh];
+	pi->l2_type_off = 12;
+	pi->l3_nh_off = (uint16_t)nh;
+	return 1;
+}
+
 /*
  * Parse m's headers. On OV2_PKT_OK the IP header and the headers up to
  * l2_len + l3_len are in the first segment and l3_len <= ip_len; ip_len <=
  * the packet's bytes after l2_len (all segments) unless OV2_PKT_F_TRUNCATED
  * is set (frames longer than ip_len carry Ethernet padding).
  */
-enum ov2_pkt_result ov2_pkt_parse(const struct rte_mbuf *m, struct ov2_pkt_info *pi);
+static inline enum ov2_pkt_result
+ov2_pkt_parse(const struct rte_mbuf *m, struct ov2_pkt_info *pi)
+{
+	if (ov2_pkt_parse_plain_ipv4(m, pi))
+		return OV2_PKT_OK;
+	return ov2_pkt_parse_general(m, pi);
+}
 
 /*
  * RFC 3948: treat the UDP packet parsed into pi as ESP in UDP: the UDP

@@ -64,6 +64,9 @@ struct ov2_sad {
 	/* UDP ports UDP-ESP SAs receive on (never shrinks) */
 	uint16_t udp_ports[OV2_SAD_UDP_PORTS_MAX];
 	uint32_t n_udp_ports;
+	/* 1 once an inbound transport ESP SA entered the table (never
+	 * cleared): only then can a tunnel's inner packet hold a nested SA */
+	uint32_t any_transport_esp;
 };
 
 /*
@@ -223,6 +226,21 @@ add_udp_port(struct ov2_sad *sad, uint16_t port)
 	sad->udp_ports[n] = port;
 	__atomic_store_n(&sad->n_udp_ports, n + 1, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* Set before the SA's key is in the table: a reader that finds a
+ * transport ESP SA in the table then also sees the flag set. */
+static void
+note_transport_esp(struct ov2_sad *sad, const struct ov2_sa_conf *conf)
+{
+	if (conf->proto == OV2_IPPROTO_ESP && conf->mode == OV2_MODE_TRANSPORT)
+		__atomic_store_n(&sad->any_transport_esp, 1, __ATOMIC_RELEASE);
+}
+
+int
+ov2_sad_any_transport_esp(const struct ov2_sad *sad)
+{
+	return __atomic_load_n(&sad->any_transport_esp, __ATOMIC_ACQUIRE) != 0;
 }
 
 int
@@ -429,6 +447,7 @@ ov2_sad_insert(struct ov2_sad *sad, struct ov2_sa *sa, char *err, size_t errlen)
 		rc = -ENOSPC;
 	}
 	if (rc == 0) {
+		note_transport_esp(sad, conf);
 		pos = rte_hash_add_key_data(sad->h, &k, sa);
 		if (pos < 0) {
 			/* every free key slot still held by deleted SAs */
@@ -556,6 +575,7 @@ ov2_sad_replace(struct ov2_sad *sad, struct ov2_sa *old, struct ov2_sa *sa)
 		rc = -ENOSPC;
 		goto out;
 	}
+	note_transport_esp(sad, &sa->conf);
 	/* The key exists: rte_hash swaps the data pointer in one atomic
 	 * store, so a lookup finds the old SA or the new one, never none. */
 	rc = rte_hash_add_key_data(sad->h, &k, sa);

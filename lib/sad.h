@@ -195,6 +195,11 @@ enum ov2_udp_kind ov2_sad_udp_classify(const struct ov2_sad *sad, const struct r
 /* 1 when a UDP-ESP SA receives on UDP port (host order). Lock-free. */
 int ov2_sad_udp_port(const struct ov2_sad *sad, uint16_t port);
 
+/* 1 when an inbound transport ESP SA has been in the table (the answer
+ * never goes back to 0): without one, no tunnel's inner packet can be
+ * nested ESP, and the data path skips looking. Lock-free. */
+int ov2_sad_any_transport_esp(const struct ov2_sad *sad);
+
 /* Keep an outbound SA as a record (pairing only; no keys kept).
  * -EEXIST for a live duplicate. */
 int ov2_sad_add_out(struct ov2_sad *sad, const struct ov2_sa_conf *conf,

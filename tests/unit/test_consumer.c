@@ -394,6 +394,56 @@ test_burst(void)
 	rte_pktmbuf_free_bulk(pk, 32);
 }
 
+/* 8. A tunnel's inner UDP packet: ESP in UDP to a port a UDP-ESP SA
+ * receives on is checked in software (filler ICV: auth fails); UDP to any
+ * other port is plain and delivered as it is, with or without IPv4
+ * options in the inner header. */
+static void
+test_inner_udp(void)
+{
+	static const uint16_t dports[] = { 4500, 4501 };
+	struct ov2_stats st = { 0 };
+	unsigned int i, opts;
+
+	for (opts = 0; opts < 2; opts++) {
+		for (i = 0; i < RTE_DIM(dports); i++) {
+			uint8_t in[96];
+			uint16_t hl = (uint16_t)(opts ? 24 : 20), len = (uint16_t)(hl + 8 + 8 + 8 + 16 + 16);
+			struct esp_case c = { 4, in, len, 4, 2, 0 };
+			uint64_t sw = st.sw_processed;
+			struct rte_mbuf *m;
+			uint8_t *u;
+
+			ip4_hdr(in, len, 17);
+			if (opts) {
+				/* one 4-byte option (NOPs); the header checksum again */
+				in[0] = 0x46;
+				memset(in + 20, 1, 4);
+				ov2_ipv4_cksum_set(in);
+			}
+			u = in + hl;
+			u[0] = 0x11, u[1] = 0x94;		/* source port 4500 */
+			u[2] = (uint8_t)(dports[i] >> 8), u[3] = (uint8_t)dports[i];
+			u[4] = (uint8_t)((len - hl) >> 8), u[5] = (uint8_t)(len - hl);
+			u[6] = u[7] = 0;
+			/* ESP: SPI 0x2000, sequence 1, IV, payload, ICV filler */
+			memcpy(u + 8, (const uint8_t[]){ 0, 0, 0x20, 0, 0, 0, 0, 1 }, 8);
+			memset(u + 16, 0x5a, (size_t)(len - hl - 16));
+			m = esp_frame(&c);
+			set_oob(m, sa_tun4, 0, &c, 1);
+			if (dports[i] == 4500) {
+				CHECK_EQ(consume(&m, &st), OV2_DROP_TRANSPORT_ESP_AUTH_FAILED);
+				CHECK_EQ(st.sw_processed, sw + 1);
+			} else {
+				CHECK_EQ(consume(&m, &st), DELIVER);
+				CHECK(frame_is(m, eth_v4, in, len));
+				CHECK_EQ(st.sw_processed, sw);
+			}
+			rte_pktmbuf_free(m);
+		}
+	}
+}
+
 static struct ov2_sa *
 add_sa(uint32_t spi, uint8_t mode, uint8_t fam)
 {
@@ -412,6 +462,89 @@ add_sa(uint32_t spi, uint8_t mode, uint8_t fam)
 	return sa;
 }
 
+/* 9. The outer IPv4 header checksum of decrypted packets, against
+ * rte_ipv4_cksum(): random headers with a right checksum are delivered,
+ * the same with one bit flipped (in a field that changes nothing else)
+ * are dropped; a port's RX_IP_CKSUM_GOOD is trusted. */
+static void
+test_outer_cksum(void)
+{
+	static const uint8_t flip_bytes[] = { 1, 4, 5, 8, 10, 11, 12, 13, 14, 15 };
+	struct ov2_stats st = { 0 };
+	uint32_t x = 12345;
+	unsigned int i, j;
+
+	for (i = 0; i < 2000; i++) {
+		uint8_t in[60], *ip;
+		struct esp_case c = { 4, in, (uint16_t)inner_v4(in, 60), 4, 2, 0 };
+		struct rte_mbuf *m = esp_frame(&c);
+		int flip = i % 2, good_flag = i % 7 == 0;
+
+		ip = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+		for (j = 0; j < 20; j++) {
+			x = x * 1103515245 + 12345;
+			if (j == 1 || j == 4 || j == 5 || j == 8 || j >= 12)
+				ip[j] = (uint8_t)(x >> 16);	/* tos, id, ttl, src */
+		}
+		ov2_ipv4_cksum_set(ip);
+		if (flip) {
+			x = x * 1103515245 + 12345;
+			ip[flip_bytes[(x >> 16) % RTE_DIM(flip_bytes)]] ^= (uint8_t)(1u << ((x >> 8) % 8));
+		}
+		if (good_flag)
+			m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+		set_oob(m, sa_tun4, 0, &c, 1);
+		CHECK_EQ(consume(&m, &st), flip && !good_flag ? OV2_DROP_BAD_IP_CHECKSUM : DELIVER);
+		rte_pktmbuf_free(m);
+	}
+	CHECK(st.drops[OV2_DROP_BAD_IP_CHECKSUM] > 800);
+}
+
+/* 10. Padding of every length 0-12 (the word check up to 8, the loop
+ * beyond), each byte of it wrong in turn: only the right one delivers. */
+static void
+test_padding_lengths(void)
+{
+	struct ov2_stats st = { 0 };
+	uint8_t in[61];
+	unsigned int n, j;
+	uint16_t plen = (uint16_t)inner_v4(in, 61);
+
+	for (n = 0; n <= 12; n++) {
+		for (j = 0; j <= n; j++) {	/* j == n: nothing wrong */
+			struct esp_case c = { 4, in, plen, 4, (uint8_t)n, 0 };
+			struct rte_mbuf *m = esp_frame(&c);
+			uint8_t *pad = rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 20 + 16 + plen);
+
+			if (j < n)
+				pad[j] ^= (uint8_t)(0x80 >> (j % 8));
+			set_oob(m, sa_tun4, 0, &c, j % 2);
+			CHECK_EQ(consume(&m, &st), j < n ? OV2_DROP_BAD_PADDING : DELIVER);
+			if (j == n)
+				CHECK(frame_is(m, eth_v4, in, 61));
+			rte_pktmbuf_free(m);
+		}
+	}
+}
+
+/* A UDP-ESP transport SA receiving on port dport. */
+static void
+add_udp_sa(uint32_t spi, uint16_t dport)
+{
+	struct ov2_sa_conf c = { .spi = spi, .dir = OV2_SA_IN, .proto = OV2_IPPROTO_ESP,
+				 .mode = OV2_MODE_TRANSPORT, .aead = OV2_AEAD_AES_128_GCM,
+				 .key_len = 16, .flags = OV2_SA_F_REPLAY_SET | OV2_SA_F_UDP_ENCAP,
+				 .udp_sport = 4500, .udp_dport = dport };
+	struct ov2_sa *sa = NULL;
+	char err[256];
+
+	c.dst.family = 4;
+	memcpy(c.dst.a, dst4, 4);
+	if (ov2_sad_add(sad, &c, &sa, err, sizeof(err)) != 0)
+		fprintf(stderr, "add_udp_sa: %s\n", err);
+	CHECK(sa != NULL);
+}
+
 int
 main(void)
 {
@@ -428,6 +561,7 @@ main(void)
 	sa_tun6 = add_sa(0x1000, OV2_MODE_TUNNEL6, 6);
 	sa_tr4 = add_sa(0x1001, OV2_MODE_TRANSPORT, 4);
 	sa_tr6 = add_sa(0x1001, OV2_MODE_TRANSPORT, 6);
+	add_udp_sa(0x2000, 4500);
 	test_statuses();
 	test_tunnel();
 	test_transport();
@@ -435,6 +569,9 @@ main(void)
 	test_bad_oob();
 	test_not_offloaded();
 	test_burst();
+	test_inner_udp();
+	test_outer_cksum();
+	test_padding_lengths();
 	ov2_sad_free(sad);
 	return test_done("test_consumer");
 }

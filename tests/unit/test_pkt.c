@@ -71,7 +71,7 @@ model(const uint8_t *f, uint32_t len, uint32_t seg, struct ov2_pkt_info *e)
 	e->l2_len = 14;
 	e->l2_type_off = 12;
 	if (seg < 14)
-		return OV2_PKT_BAD;	/* not even the Ethernet header: a runt */
+		return OV2_PKT_BAD;	/* a runt: not even the Ethernet header */
 	if (seg < 14 + 20 || (f[14] >> 4) != 4 || ihl < 20 || ihl > seg - 14 || tot < ihl)
 		return OV2_PKT_BAD;
 	e->family = 4;

@@ -203,12 +203,41 @@ test_million(void)
 	ov2_sad_free(sad);
 }
 
+/* The table says whether a transport ESP SA has entered it: not for tunnel
+ * SAs, not for a refused add, and still after the SA is deleted. */
+static void
+test_any_transport(void)
+{
+	char err[256];
+	struct ov2_sad *sad = ov2_sad_create("anytr", 8, SOCKET_ID_ANY, err, sizeof(err));
+	struct ov2_sa_conf t = mk(3000, 4, 7), t6 = mk(3001, 6, 7), tr = mk(3000, 4, 7);
+
+	CHECK(sad != NULL);
+	if (sad == NULL)
+		return;
+	CHECK_EQ(ov2_sad_any_transport_esp(sad), 0);
+	CHECK_EQ(ov2_sad_add(sad, &t, NULL, err, sizeof(err)), 0);
+	CHECK_EQ(ov2_sad_add(sad, &t6, NULL, err, sizeof(err)), 0);
+	CHECK_EQ(ov2_sad_any_transport_esp(sad), 0);
+	/* a transport SA with the tunnel SA's key: refused, flag unchanged */
+	tr.mode = OV2_MODE_TRANSPORT;
+	CHECK_EQ(ov2_sad_add(sad, &tr, NULL, err, sizeof(err)), -EEXIST);
+	CHECK_EQ(ov2_sad_any_transport_esp(sad), 0);
+	tr.spi = 3002;
+	CHECK_EQ(ov2_sad_add(sad, &tr, NULL, err, sizeof(err)), 0);
+	CHECK_EQ(ov2_sad_any_transport_esp(sad), 1);
+	CHECK_EQ(ov2_sad_del(sad, 3002, OV2_IPPROTO_ESP, &tr.dst), 0);
+	CHECK_EQ(ov2_sad_any_transport_esp(sad), 1);
+	ov2_sad_free(sad);
+}
+
 int
 main(void)
 {
 	test_eal_init_mem("test_sad", "3072");
 	test_basic();
 	test_wildcard();
+	test_any_transport();
 	test_bulk();
 	test_million();
 	return test_done("test_sad");
