@@ -27,6 +27,8 @@
  * must equal the one sealed, or the line says ERR. No EAL.
  *
  * Output, one line per figure, for scripts:
+ *   tsc_hz HZ
+ *   imb_version VERSION
  *   raw ALGO MODE INNER_BYTES TICKS
  *
  * usage: bench_raw_imb [--sizes A,B,...] [--iters N]
@@ -36,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <x86intrin.h>
 #include <intel-ipsec-mb.h>
 
@@ -325,6 +328,21 @@ bench_burst(IMB_MGR *m, enum algo a, const struct key *k, uint32_t inner)
 	return bad ? -1 : (int64_t)median(r, RUNS);
 }
 
+/* TSC ticks per second over 200 ms of CLOCK_MONOTONIC. */
+static double
+tsc_hz(void)
+{
+	struct timespec a, b, d = { 0, 200 * 1000 * 1000 };
+	uint64_t t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	t0 = __rdtsc();
+	nanosleep(&d, NULL);
+	t1 = __rdtsc();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(t1 - t0) * 1e9 / ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec));
+}
+
 static int
 parse_sizes(const char *s, uint32_t *sizes, unsigned int *n)
 {
@@ -400,6 +418,8 @@ main(int argc, char **argv)
 	       imb_get_version_str(), m->used_arch == IMB_ARCH_AVX2 ? "avx2" :
 	       m->used_arch == IMB_ARCH_AVX512 ? "avx512" :
 	       m->used_arch == IMB_ARCH_AVX ? "avx" : "sse", RUNS);
+	printf("tsc_hz %.0f\n", tsc_hz());
+	printf("imb_version %s\n", imb_get_version_str());
 	for (a = GCM128; a <= CBC128_SHA256; a++)
 		for (i = 0; i < n_sizes; i++) {
 			int64_t s = bench_single(m, (enum algo)a, &k, sizes[i]);
