@@ -175,12 +175,23 @@ class Telemetry:
                     raise BenchError("no telemetry socket at %s" % path)
                 time.sleep(0.2)
 
-    def stats(self, port):
-        self.s.send(("/ethdev/stats,%d" % port).encode())
-        r = json.loads(self.s.recv(1 << 16))["/ethdev/stats"]
+    def stats(self, port, wait=False):
+        """The port's counters; with wait, None while the port does not
+        exist yet (a program may load its SAs before creating ports)."""
+        try:
+            self.s.send(("/ethdev/stats,%d" % port).encode())
+            r = json.loads(self.s.recv(1 << 16))["/ethdev/stats"]
+        except OSError as e:
+            raise BenchError("telemetry: %s (did the program exit?)" % e)
         if not isinstance(r, dict):
-            raise BenchError("port %d has no stats yet" % port)
+            if wait:
+                return None
+            raise BenchError("port %d has no stats" % port)
         return r
+
+    def sink_packets(self):
+        r = self.stats(1, wait=True)
+        return r["opackets"] if r else 0
 
     def close(self):
         self.s.close()
@@ -205,9 +216,12 @@ class Runner:
     def cmd(self, tool, lcores, conf, nsa, pool, eal):
         """The command line of one program over the EAL arguments."""
         if tool == "ov2rx":
+            # ov2rx sizes its mbuf pool from --rxd (rx queues x (rxd + 64)
+            # and more): the pcap PMD keeps the pcap in mbufs of that pool
+            rxd = max(1024, min(16384, pool // lcores - 4096))
             return [self.p["ov2rx"], "-l", ",".join(map(str, range(lcores)))] + eal + [
                 "--", "-f", conf, "--in", "0", "--out", "1", "--replay-window", "0",
-                "--sa-capacity", str(max(nsa, 1024)), "--rxd", str(min(pool, 65535))]
+                "--sa-capacity", str(max(nsa, 1024)), "--rxd", str(rxd)]
         if tool == "secgw":
             cfg = ",".join("(%d,%d,%d)" % (p, q, q) for p in (0, 1) for q in range(lcores))
             return [self.p["secgw"], "-l", ",".join(map(str, range(lcores))), "-n", "1"] + \
@@ -241,10 +255,18 @@ class Runner:
             proc = subprocess.Popen(cmd, stdout=lf, stderr=subprocess.STDOUT,
                                     stdin=subprocess.PIPE)
         try:
+            return self.sample(tool, proc, prefix, logf, stats_json)
+        except BenchError as e:
+            stop(proc)
+            tail = open(logf).read().splitlines()[-3:]
+            raise BenchError("%s: %s; log %s ends:\n  %s" % (tool, e, logf, "\n  ".join(tail)))
+
+    def sample(self, tool, proc, prefix, logf, stats_json):
+        try:
             t = Telemetry(prefix, proc, timeout=120)
             # warm-up: packets are flowing, then a little more
             end = time.monotonic() + 120
-            while t.stats(1)["opackets"] == 0:
+            while t.sink_packets() == 0:
                 if proc.poll() is not None or time.monotonic() > end:
                     raise BenchError("no packet reached the sink")
                 time.sleep(0.1)
@@ -297,7 +319,7 @@ class Runner:
             t = Telemetry(prefix, proc, timeout=120)
             want = len(frames(expect))
             end = time.monotonic() + 60
-            while t.stats(1)["opackets"] < want and time.monotonic() < end:
+            while t.sink_packets() < want and time.monotonic() < end:
                 if proc.poll() is not None:
                     break
                 time.sleep(0.2)
@@ -553,14 +575,29 @@ def table(res, a):
     return "\n".join(lines) + "\n"
 
 
+def check_complete(res, sizes, algos, lcores, a):
+    """Every figure of the matrix is there and positive (or say which not)."""
+    want = [(t, al, s, n, l) for al in algos for s in sizes for l in lcores
+            for n in (1, a.many_sas) for t in ("testpmd", "secgw", "ov2rx")]
+    have = {(c["tool"], c["algo"], c["size"], c["nsa"], c["lcores"]): c for c in res["cells"]}
+    for k in want:
+        if k not in have or not have[k]["mpps"] > 0:
+            raise BenchError("no rate for %s" % (k,))
+        if k[0] != "testpmd" and not have[k].get("limit_mpps", 0) > 0:
+            raise BenchError("no pipeline limit for %s" % (k,))
+    if len(res["replay"]) != 2 * len(sizes) or min(res["replay"].values()) <= 0:
+        raise BenchError("anti-replay figures missing")
+    if len(res["callgrind"]) != len(sizes) or \
+            min(min(v.values()) for v in res["callgrind"].values()) <= 0:
+        raise BenchError("callgrind figures missing")
+    if set(res["sa_mem"]) != set(ALGOS) or min(res["sa_mem"].values()) <= 0:
+        raise BenchError("SA memory figures missing")
+
+
 def find(res, tool, c):
     for d in res["cells"]:
         if d["tool"] == tool and all(d[k] == c[k] for k in ("algo", "size", "nsa", "lcores")):
             return d
-    if tool == "testpmd":
-        for d in res["cells"]:
-            if d["tool"] == tool and all(d[k] == c[k] for k in ("algo", "size", "lcores")):
-                return d
     return None
 
 
@@ -580,10 +617,11 @@ def main():
     ap.add_argument("--algos", default="gcm128,cbc128-sha256")
     ap.add_argument("--many-sas", type=int, default=100000)
     ap.add_argument("--lcores", default="1,2")
-    ap.add_argument("--pkts", type=int, default=2048,
-                    help="packets in the 1-SA pcap (each queue holds them in mbufs)")
-    ap.add_argument("--many-pkts", type=int, default=16384,
-                    help="packets (distinct SAs) in the many-SA pcap")
+    ap.add_argument("--pkts", type=int, default=16384,
+                    help="packets in each pcap (each queue holds them in mbufs); the "
+                    "many-SA pcap has one packet for each of this many SAs")
+    ap.add_argument("--no-build", action="store_true",
+                    help="use the binaries already in --build")
     ap.add_argument("--replay-pkts", type=int, default=1000000)
     ap.add_argument("--callgrind-pkts", type=int, default=5000)
     ap.add_argument("--sa-mem-count", type=int, default=1000000)
@@ -591,7 +629,7 @@ def main():
     if a.quick:
         a.runs, a.seconds, a.warmup = 1, 0.5, 0.3
         a.sizes, a.algos, a.many_sas, a.lcores = "64", "gcm128", 1000, "1"
-        a.pkts, a.many_pkts, a.replay_pkts, a.callgrind_pkts = 256, 256, 20000, 200
+        a.pkts, a.replay_pkts, a.callgrind_pkts = 256, 20000, 200
         a.sa_mem_count = 10000
     sizes = [int(s) for s in a.sizes.split(",")]
     algos = a.algos.split(",")
@@ -610,7 +648,8 @@ def main():
 
 
 def bench(a, sizes, algos, lcores):
-    build_ov2rx(a.build)
+    if not a.no_build:
+        build_ov2rx(a.build)
     p = {"ov2rx": os.path.join(a.build, "app/ov2rx/ov2rx"),
          "ov2gen": os.path.join(a.build, "app/ov2gen/ov2gen"),
          "raw": os.path.join(a.build, "tests/bench/bench_raw_imb"),
@@ -641,12 +680,10 @@ def bench(a, sizes, algos, lcores):
     for algo in algos:
         for size in sizes:
             for nl in lcores:
-                for nsa, pk in ((1, a.pkts), (a.many_sas, a.many_pkts)):
+                for nsa, pk in ((1, a.pkts), (a.many_sas, a.pkts)):
                     conf, scfg, pcap = make_inputs(a, p["ov2gen"], a.out, algo, nsa, size, pk)
                     tools = (("testpmd", conf), ("secgw", scfg), ("ov2rx", conf))
                     for tool, c in tools:
-                        if tool == "testpmd" and nsa != 1:
-                            continue
                         med, rates = r.cell(tool, nl, c, nsa, pcap, pk)
                         cell = {"tool": tool, "algo": algo, "size": size, "nsa": nsa,
                                 "lcores": nl, "mpps": med / 1e6,
@@ -688,6 +725,7 @@ def bench(a, sizes, algos, lcores):
     res["sa_mem"] = sa_memory(p["sa_mem"], a.sa_mem_count)
     res["sa_mem_count"] = a.sa_mem_count
     res["load_end"] = open("/proc/loadavg").read().split()[:3]
+    check_complete(res, sizes, algos, lcores, a)
     text = table(res, a)
     cmdline = "bash tests/bench/run.sh " + " ".join(sys.argv[1:])
     with open(os.path.join(a.out, "results.md"), "w") as f:
