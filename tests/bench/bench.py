@@ -433,7 +433,10 @@ def replay_on(a, p, out, sizes, pkts):
     return res
 
 
-CALLGRIND_FUNCS = ("rx_offload_cb", "ov2_consumer_rx")
+# The per-burst functions of the receive path: the NIC side's engine (run
+# by the pmd-shim's rx callback, whose first call also sets up the lcore's
+# IMB_MGR, a one-time cost left out) and the transport side.
+CALLGRIND_FUNCS = ("ov2_offload_rx", "ov2_consumer_rx")
 
 
 def callgrind(a, p, out, sizes, pkts):
@@ -562,11 +565,11 @@ def table(res, a):
         w("callgrind, ov2rx receive path, AES-GCM-128, 1 SA, %d packets, replay off "
           "(instructions per packet, inclusive):" % res["callgrind_pkts"])
         w("")
-        w("| inner B | rx_offload_cb (NIC side) | ov2_consumer_rx | total |")
+        w("| inner B | ov2_offload_rx (NIC side) | ov2_consumer_rx | total |")
         w("|---:|---:|---:|---:|")
         for size, v in sorted(res["callgrind"].items()):
-            w("| %d | %.0f | %.0f | %.0f |" % (size, v["rx_offload_cb"], v["ov2_consumer_rx"],
-                                              v["rx_offload_cb"] + v["ov2_consumer_rx"]))
+            w("| %d | %.0f | %.0f | %.0f |" % (size, v["ov2_offload_rx"], v["ov2_consumer_rx"],
+                                              v["ov2_offload_rx"] + v["ov2_consumer_rx"]))
         w("")
     if res.get("sa_mem"):
         w("SA memory (DPDK heap, table included) at %d SAs, replay window 64: %s" % (
@@ -622,7 +625,7 @@ def main():
                     "many-SA pcap has one packet for each of this many SAs")
     ap.add_argument("--no-build", action="store_true",
                     help="use the binaries already in --build")
-    ap.add_argument("--replay-pkts", type=int, default=1000000)
+    ap.add_argument("--replay-pkts", type=int, default=250000)
     ap.add_argument("--callgrind-pkts", type=int, default=5000)
     ap.add_argument("--sa-mem-count", type=int, default=1000000)
     a = ap.parse_args()
