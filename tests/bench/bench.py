@@ -255,13 +255,13 @@ class Runner:
             proc = subprocess.Popen(cmd, stdout=lf, stderr=subprocess.STDOUT,
                                     stdin=subprocess.PIPE)
         try:
-            return self.sample(tool, proc, prefix, logf, stats_json)
+            return self.sample(tool, lcores, proc, prefix, logf, stats_json)
         except BenchError as e:
             stop(proc)
             tail = open(logf).read().splitlines()[-3:]
             raise BenchError("%s: %s; log %s ends:\n  %s" % (tool, e, logf, "\n  ".join(tail)))
 
-    def sample(self, tool, proc, prefix, logf, stats_json):
+    def sample(self, tool, lcores, proc, prefix, logf, stats_json):
         try:
             t = Telemetry(prefix, proc, timeout=120)
             # warm-up: packets are flowing, then a little more
@@ -271,9 +271,9 @@ class Runner:
                     raise BenchError("no packet reached the sink")
                 time.sleep(0.1)
             time.sleep(self.a.warmup)
-            i0, o0, t0 = t.stats(0), t.stats(1), time.monotonic()
+            i0, o0, t0, c0 = t.stats(0), t.stats(1), time.monotonic(), cpu_ns(proc.pid)
             time.sleep(self.a.seconds)
-            i1, o1, t1 = t.stats(0), t.stats(1), time.monotonic()
+            i1, o1, t1, c1 = t.stats(0), t.stats(1), time.monotonic(), cpu_ns(proc.pid)
             t.close()
         finally:
             stop(proc)
@@ -294,13 +294,9 @@ class Runner:
             if st["drops_total"] != 0 or st["delivered"] == 0:
                 raise BenchError("ov2rx dropped %d packets: %s (log %s)" % (
                     st["drops_total"], {k: v for k, v in st["drops"].items() if v}, logf))
-        return tx / (t1 - t0)
-
-    def cell(self, tool, lcores, conf, nsa, pcap, pkts):
-        rates = []
-        for _ in range(self.a.runs):
-            rates.append(self.measure(tool, lcores, conf, nsa, pcap, pkts))
-        return statistics.median(rates), rates
+        # the wall-clock rate, and the rate per CPU-second the process got
+        # (its threads' run time), as if each lcore had a CPU of its own
+        return tx / (t1 - t0), tx / ((c1 - c0) / 1e9 / lcores), (c1 - c0) / 1e9 / (t1 - t0)
 
     def validate(self, tool, conf, nsa, pcap, expect):
         """Finite pcap in, pcap out: the inner packets must be ov2gen's."""
@@ -349,6 +345,18 @@ def ip_view(ip, routed):
         ip[10:12] = struct.pack("!H", ~s & 0xffff)
         ip = bytes(ip)
     return ip
+
+
+def cpu_ns(pid):
+    """CPU time all threads of a process have run, in ns (schedstat)."""
+    total = 0
+    d = "/proc/%d/task" % pid
+    for t in os.listdir(d):
+        try:
+            total += int(open("%s/%s/schedstat" % (d, t)).read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
 
 
 def stop(proc):
@@ -507,26 +515,36 @@ def table(res, a):
                         m["libipsec-mb"], m["hugepages"] if not a.no_huge else "not used"))
     w("Load average at start %s, at end %s" % (" ".join(m["load"]),
                                                 " ".join(res["load_end"])))
-    w("Each rate: median of %d runs, each %.1f s of the sink's opackets after %.1f s "
-      "of warm-up" % (a.runs, a.seconds, a.warmup))
+    w("Each rate: median of %d runs (the programs take turns), each %.1f s of the sink's "
+      "opackets after %.1f s of warm-up" % (a.runs, a.seconds, a.warmup))
     w("")
-    w("| algo | inner B | SAs | lcores | tool | Mpps | Gbps | cycles/pkt | "
-      "vs secgw | vs limit | runs (Mpps) |")
-    w("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|")
+    w("wall = packets / elapsed time (cycles/pkt = TSC Hz / rate x lcores); CPU = packets / "
+      "CPU time the process ran (all threads, /proc schedstat), i.e. the rate with each lcore "
+      "on a CPU of its own; CPU share = CPU seconds per second of the run (lcores = 1.00 "
+      "each when nothing else runs); Gbps count inner packet bytes")
+    w("")
+    w("| algo | inner B | SAs | lcores | tool | Mpps | Gbps | cycles/pkt | vs secgw | "
+      "vs limit | CPU share | Mpps (CPU) | cycles/pkt (CPU) | vs secgw (CPU) | "
+      "vs limit (CPU) | runs Mpps (wall / CPU) |")
+    w("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for c in res["cells"]:
-        mpps = c["mpps"]
-        cyc = hz / (mpps * 1e6) * c["lcores"]
-        vs_secgw = vs_lim = ""
-        if c["tool"] == "ov2rx":
-            sec = find(res, "secgw", c)
-            if sec:
-                vs_secgw = "%.2fx" % (mpps / sec["mpps"])
-        if c.get("limit_mpps"):
-            vs_lim = "%.0f%%" % (100 * mpps / c["limit_mpps"])
-        w("| %s | %d | %d | %d | %s | %.3f | %.2f | %.0f | %s | %s | %s |" % (
-            c["algo"], c["size"], c["nsa"], c["lcores"], c["tool"], mpps,
-            mpps * 1e6 * c["size"] * 8 / 1e9, cyc, vs_secgw, vs_lim,
-            " ".join("%.3f" % r for r in c["runs"])))
+        f = []
+        for key in ("mpps", "cpu_mpps"):
+            mpps = c[key]
+            vs_secgw = vs_lim = ""
+            if c["tool"] == "ov2rx":
+                sec = find(res, "secgw", c)
+                if sec:
+                    vs_secgw = "%.2fx" % (mpps / sec[key])
+            if c.get("limit_" + key):
+                vs_lim = "%.0f%%" % (100 * mpps / c["limit_" + key])
+            f.append(("%.3f" % mpps, "%.0f" % (hz / (mpps * 1e6) * c["lcores"]), vs_secgw,
+                      vs_lim))
+        w("| %s | %d | %d | %d | %s | %s | %.2f | %s | %s | %s | %.2f | %s | %s | %s | %s "
+          "| %s |" % (c["algo"], c["size"], c["nsa"], c["lcores"], c["tool"], f[0][0],
+                      c["mpps"] * 1e6 * c["size"] * 8 / 1e9, f[0][1], f[0][2], f[0][3],
+                      c["cpu_share"], f[1][0], f[1][1], f[1][2], f[1][3],
+                      " ".join("%.3f/%.3f" % rc for rc in zip(c["runs"], c["cpu_runs"]))))
     w("")
     w("crypto = raw libipsec-mb decrypt + verify, TSC ticks per packet (the smaller of "
       "one-at-a-time and bursts of 32); limit = 1/(1/io + 1/crypto), io = testpmd on the "
@@ -539,17 +557,19 @@ def table(res, a):
                                              hz / min(v["single"], v["burst"]) / 1e6))
     w("")
     if res.get("scaling"):
-        w("| 2 lcores / 1 lcore (ov2rx) | algo | inner B | SAs |")
-        w("|---:|---|---:|---:|")
+        w("| ov2rx 2 lcores / 1 lcore (wall) | (CPU) | algo | inner B | SAs |")
+        w("|---:|---:|---|---:|---:|")
         for s in res["scaling"]:
-            w("| %.2fx | %s | %d | %d |" % (s["ratio"], s["algo"], s["size"], s["nsa"]))
+            w("| %.2fx | %.2fx | %s | %d | %d |" % (s["ratio"], s["cpu_ratio"], s["algo"],
+                                                   s["size"], s["nsa"]))
         w("")
     if res.get("many_vs_one"):
-        w("| many SAs / 1 SA (ov2rx) | algo | inner B | lcores | SAs |")
-        w("|---:|---|---:|---:|---:|")
+        w("| ov2rx many SAs / 1 SA (wall) | (CPU) | algo | inner B | lcores | SAs |")
+        w("|---:|---:|---|---:|---:|---:|")
         for s in res["many_vs_one"]:
-            w("| %.0f%% | %s | %d | %d | %d |" % (100 * s["ratio"], s["algo"], s["size"],
-                                                 s["lcores"], s["nsa"]))
+            w("| %.0f%% | %.0f%% | %s | %d | %d | %d |" % (
+                100 * s["ratio"], 100 * s["cpu_ratio"], s["algo"], s["size"], s["lcores"],
+                s["nsa"]))
         w("")
     if res.get("replay"):
         w("ov2rx, AES-GCM-128, 1 SA, 1 lcore, %d fresh sequence numbers read once from "
@@ -579,15 +599,17 @@ def table(res, a):
         w("")
     w("Targets (issue 6), from this run:")
     w("")
-    w("| target | measured | met |")
-    w("|---|---|---|")
-    for t, m, ok in targets(res):
-        w("| %s | %s | %s |" % (t, m, "yes" if ok else "**no**"))
+    w("| target | wall clock | met | CPU time | met |")
+    w("|---|---|---|---|---|")
+    for (t, m, ok), (_, mc, okc) in zip(targets(res, ""), targets(res, "cpu_")):
+        w("| %s | %s | %s | %s | %s |" % (t, m, "yes" if ok else "**no**", mc,
+                                          "yes" if okc else "**no**"))
     return "\n".join(lines) + "\n"
 
 
-def targets(res):
-    """(target, what this run measured, met?) for each target of issue 6."""
+def targets(res, b):
+    """(target, what this run measured, met?) for each target of issue 6;
+    b is "" for wall-clock rates, "cpu_" for rates per CPU-second."""
     out = []
     ov2 = [c for c in res["cells"] if c["tool"] == "ov2rx"]
     for size, want in ((64, 1.4), (1400, 1.15)):
@@ -595,29 +617,30 @@ def targets(res):
             if (c["algo"], c["size"], c["lcores"], c["nsa"]) == ("gcm128", size, 1, 1):
                 sec = find(res, "secgw", c)
                 if sec:
-                    r = c["mpps"] / sec["mpps"]
+                    r = c[b + "mpps"] / sec[b + "mpps"]
                     out.append(("ov2rx >= %.2fx ipsec-secgw, AES-GCM-128, %d B, 1 lcore" % (
                         want, size), "%.2fx" % r, r >= want))
-    lim = [(c["mpps"] / c["limit_mpps"], c) for c in ov2 if c.get("limit_mpps")]
+    lim = [(c[b + "mpps"] / c["limit_%smpps" % b], c) for c in ov2
+           if c.get("limit_%smpps" % b)]
     if lim:
         r, c = min(lim, key=lambda x: x[0])
         out.append(("ov2rx >= 90% of its pipeline limit in every cell",
                     "lowest %.0f%% (%s, %d B, %d SAs, %d lcores)" % (
                         100 * r, c["algo"], c["size"], c["nsa"], c["lcores"]), r >= 0.9))
     if res.get("many_vs_one"):
-        m = min(res["many_vs_one"], key=lambda x: x["ratio"])
+        m = min(res["many_vs_one"], key=lambda x: x[b + "ratio"])
         out.append(("%d SAs >= 90%% of the 1-SA rate" % m["nsa"],
                     "lowest %.0f%% (%s, %d B, %d lcores)" % (
-                        100 * m["ratio"], m["algo"], m["size"], m["lcores"]),
-                    m["ratio"] >= 0.9))
+                        100 * m[b + "ratio"], m["algo"], m["size"], m["lcores"]),
+                    m[b + "ratio"] >= 0.9))
     if res.get("sa_mem"):
         worst = max(res["sa_mem"].values())
         out.append(("SA memory <= 2 KiB per SA at %d SAs" % res["sa_mem_count"],
                     "%d bytes" % worst, worst <= 2048))
     if res.get("scaling"):
-        m = min(res["scaling"], key=lambda x: x["ratio"])
+        m = min(res["scaling"], key=lambda x: x[b + "ratio"])
         out.append(("2 lcores >= 1.8x 1 lcore", "lowest %.2fx (%s, %d B, %d SAs)" % (
-            m["ratio"], m["algo"], m["size"], m["nsa"]), m["ratio"] >= 1.8))
+            m[b + "ratio"], m["algo"], m["size"], m["nsa"]), m[b + "ratio"] >= 1.8))
     return out
 
 
@@ -632,6 +655,39 @@ def load_results(path):
     return res
 
 
+def derive(res):
+    """Pipeline limits and ov2rx's ratios, on both bases (wall, CPU)."""
+    hz = res["machine"]["tsc_hz"]
+    for c in res["cells"]:
+        io = find(res, "testpmd", c)
+        v = res["crypto"][(c["algo"], c["size"])]
+        crypto = hz / min(v["single"], v["burst"]) * c["lcores"] / 1e6
+        if io and c["tool"] != "testpmd":
+            for key in ("mpps", "cpu_mpps"):
+                c["limit_" + key] = 1 / (1 / io[key] + 1 / crypto)
+    res["scaling"] = []
+    res["many_vs_one"] = []
+    for c in res["cells"]:
+        if c["tool"] != "ov2rx":
+            continue
+        if c["lcores"] == 2:
+            one = [d for d in res["cells"] if d["tool"] == "ov2rx" and d["lcores"] == 1 and
+                   all(d[k] == c[k] for k in ("algo", "size", "nsa"))]
+            if one:
+                res["scaling"].append({
+                    "ratio": c["mpps"] / one[0]["mpps"],
+                    "cpu_ratio": c["cpu_mpps"] / one[0]["cpu_mpps"],
+                    **{k: c[k] for k in ("algo", "size", "nsa")}})
+        if c["nsa"] != 1:
+            one = [d for d in res["cells"] if d["tool"] == "ov2rx" and d["nsa"] == 1 and
+                   all(d[k] == c[k] for k in ("algo", "size", "lcores"))]
+            if one:
+                res["many_vs_one"].append({
+                    "ratio": c["mpps"] / one[0]["mpps"],
+                    "cpu_ratio": c["cpu_mpps"] / one[0]["cpu_mpps"],
+                    **{k: c[k] for k in ("algo", "size", "lcores", "nsa")}})
+
+
 def check_complete(res, sizes, algos, lcores, a):
     """Every figure of the matrix is there and positive (or say which not)."""
     want = [(t, al, s, n, l) for al in algos for s in sizes for l in lcores
@@ -640,7 +696,8 @@ def check_complete(res, sizes, algos, lcores, a):
     for k in want:
         if k not in have or not have[k]["mpps"] > 0:
             raise BenchError("no rate for %s" % (k,))
-        if k[0] != "testpmd" and not have[k].get("limit_mpps", 0) > 0:
+        if k[0] != "testpmd" and not (have[k].get("limit_mpps", 0) > 0 and
+                                      have[k].get("limit_cpu_mpps", 0) > 0):
             raise BenchError("no pipeline limit for %s" % (k,))
     if len(res["replay"]) != 2 * len(sizes) or min(res["replay"].values()) <= 0:
         raise BenchError("anti-replay figures missing")
@@ -749,38 +806,26 @@ def bench(a, sizes, algos, lcores):
                 for nsa, pk in ((1, a.pkts), (a.many_sas, a.pkts)):
                     conf, scfg, pcap = make_inputs(a, p["ov2gen"], a.out, algo, nsa, size, pk)
                     tools = (("testpmd", conf), ("secgw", scfg), ("ov2rx", conf))
-                    for tool, c in tools:
-                        med, rates = r.cell(tool, nl, c, nsa, pcap, pk)
+                    got = {t: [] for t, _ in tools}
+                    # the programs take turns, run by run: a change of the
+                    # machine's load hits all three alike
+                    for _ in range(a.runs):
+                        for tool, c in tools:
+                            got[tool].append(r.measure(tool, nl, c, nsa, pcap, pk))
+                    for tool, _ in tools:
+                        runs = got[tool]
                         cell = {"tool": tool, "algo": algo, "size": size, "nsa": nsa,
-                                "lcores": nl, "mpps": med / 1e6,
-                                "runs": [x / 1e6 for x in rates]}
-                        log("%-7s %-13s %4d B %6d SAs %d lcores: %.3f Mpps" % (
-                            tool, algo, size, nsa, nl, med / 1e6))
+                                "lcores": nl,
+                                "mpps": statistics.median(x[0] for x in runs) / 1e6,
+                                "cpu_mpps": statistics.median(x[1] for x in runs) / 1e6,
+                                "cpu_share": statistics.median(x[2] for x in runs),
+                                "runs": [x[0] / 1e6 for x in runs],
+                                "cpu_runs": [x[1] / 1e6 for x in runs]}
+                        log("%-7s %-13s %4d B %6d SAs %d lcores: %.3f Mpps, %.3f Mpps "
+                            "per CPU (CPU %.2f)" % (tool, algo, size, nsa, nl, cell["mpps"],
+                                                    cell["cpu_mpps"], cell["cpu_share"]))
                         res["cells"].append(cell)
-    hz = res["machine"]["tsc_hz"]
-    for c in res["cells"]:
-        io = find(res, "testpmd", c)
-        v = res["crypto"][(c["algo"], c["size"])]
-        crypto = hz / min(v["single"], v["burst"]) * c["lcores"] / 1e6
-        if io and c["tool"] != "testpmd":
-            c["limit_mpps"] = 1 / (1 / io["mpps"] + 1 / crypto)
-    res["scaling"] = []
-    res["many_vs_one"] = []
-    for c in res["cells"]:
-        if c["tool"] != "ov2rx":
-            continue
-        if c["lcores"] == 2:
-            one = [d for d in res["cells"] if d["tool"] == "ov2rx" and d["lcores"] == 1 and
-                   all(d[k] == c[k] for k in ("algo", "size", "nsa"))]
-            if one:
-                res["scaling"].append({"ratio": c["mpps"] / one[0]["mpps"], **{
-                    k: c[k] for k in ("algo", "size", "nsa")}})
-        if c["nsa"] != 1:
-            one = [d for d in res["cells"] if d["tool"] == "ov2rx" and d["nsa"] == 1 and
-                   all(d[k] == c[k] for k in ("algo", "size", "lcores"))]
-            if one:
-                res["many_vs_one"].append({"ratio": c["mpps"] / one[0]["mpps"], **{
-                    k: c[k] for k in ("algo", "size", "lcores", "nsa")}})
+    derive(res)
     log("ov2rx with anti-replay on, fresh sequence numbers")
     res["replay"] = replay_on(a, p, a.out, sizes, a.replay_pkts)
     res["replay_pkts"] = a.replay_pkts
