@@ -717,7 +717,16 @@ def find(res, tool, c):
 
 # ---------------------------------------------------------------- main
 
+def interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
+    # stopped by SIGINT or SIGTERM (even when started in the background,
+    # where SIGINT is ignored), the running program is stopped too: the
+    # KeyboardInterrupt passes through the finally that stops it
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="tiny matrix, a smoke test")
     ap.add_argument("--build", default=os.path.join(SRC, "build-bench"))
