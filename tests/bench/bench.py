@@ -483,6 +483,31 @@ def callgrind(a, p, out, sizes, pkts):
     return res
 
 
+def profile(a, p, out, algo, size, secs=12):
+    """perf's flat profile (cpu-clock) of ov2rx and ipsec-secgw in one cell
+    (1 SA, 1 lcore), start-up left out: where each spends its time."""
+    if shutil.which("perf") is None:
+        raise BenchError("--profile needs perf (Debian package linux-perf)")
+    r = Runner(a, p)
+    res = {}
+    conf, scfg, pcap = make_inputs(a, p["ov2gen"], out, algo, 1, size, a.pkts)
+    for tool, c in (("ov2rx", conf), ("secgw", scfg)):
+        pool = a.pkts + 8192
+        prefix, eal = r.eal(1, pcap)
+        data = os.path.join(out, "logs", "perf_%s.data" % tool)
+        # perf stops the program when timeout interrupts it
+        subprocess.run(["timeout", "-s", "INT", str(secs), "perf", "record", "-q", "-e",
+                        "cpu-clock", "-F", "1999", "-D", "5000", "-o", data, "--"] +
+                       r.cmd(tool, 1, c, 1, pool, eal), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        rep = run(["perf", "report", "-i", data, "--sort", "dso,symbol", "--stdio"])
+        res[tool] = [line.rstrip() for line in rep.splitlines()
+                     if line.strip() and not line.startswith("#")][:25]
+        if not res[tool]:
+            raise BenchError("perf recorded nothing for %s (%s)" % (tool, data))
+    return res
+
+
 def machine(tsc_hz, imb):
     lscpu = run(["lscpu"])
     model = re.search(r"^Model name:\s*(.*)$", lscpu, re.M)
@@ -596,6 +621,14 @@ def table(res, a):
         w("SA memory (DPDK heap, table included) at %d SAs, replay window 64: %s" % (
             res["sa_mem_count"], ", ".join("%s %d bytes/SA" % kv
                                             for kv in res["sa_mem"].items())))
+        w("")
+    for tool, prof in sorted(res.get("profile", {}).items()):
+        w("perf profile of %s (cpu-clock, AES-GCM-128, %d B, 1 SA, 1 lcore; overhead, "
+          "object, symbol):" % (tool, int(a.sizes.split(",")[0])))
+        w("")
+        w("```")
+        lines.extend(prof)
+        w("```")
         w("")
     w("Targets (issue 6), from this run:")
     w("")
@@ -745,6 +778,9 @@ def main():
                     "many-SA pcap has one packet for each of this many SAs")
     ap.add_argument("--no-build", action="store_true",
                     help="use the binaries already in --build")
+    ap.add_argument("--profile", action="store_true",
+                    help="also record perf profiles of ov2rx and ipsec-secgw "
+                    "(AES-GCM-128, the first size, 1 SA, 1 lcore)")
     ap.add_argument("--render", metavar="RESULTS_JSON",
                     help="print the tables of an earlier run's results.json, run nothing")
     ap.add_argument("--replay-pkts", type=int, default=250000)
@@ -841,6 +877,9 @@ def bench(a, sizes, algos, lcores):
     log("callgrind")
     res["callgrind"] = callgrind(a, p, a.out, sizes, a.callgrind_pkts)
     res["callgrind_pkts"] = a.callgrind_pkts
+    if a.profile:
+        log("perf profiles")
+        res["profile"] = profile(a, p, a.out, "gcm128", sizes[0])
     log("SA memory")
     res["sa_mem"] = sa_memory(p["sa_mem"], a.sa_mem_count)
     res["sa_mem_count"] = a.sa_mem_count
