@@ -7,4 +7,4 @@
 # dpdk, dpdk-dev, dpdk-doc, libipsec-mb-dev, valgrind and python3.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
-exec /usr/bin/python3 "$here/bench.py" "$@"
+exec /usr/bin/python3 -B "$here/bench.py" "$@"
