@@ -6,7 +6,7 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(gcc pkg-config meson ninja-build dpdk-dev libdpdk-dev libipsec-mb-dev
           libnuma-dev libpcap-dev python3-scapy python3-cryptography tshark
-          clang libclang-rt-14-dev)
+          clang libclang-rt-14-dev dpdk-doc valgrind)
 
 missing=()
 for p in "${packages[@]}"; do

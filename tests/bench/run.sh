@@ -7,4 +7,6 @@
 # dpdk, dpdk-dev, dpdk-doc, libipsec-mb-dev, valgrind and python3.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
+# the packages (apt-get, only what is missing) and the build of ./build
+bash "$here/../../scripts/setup.sh"
 exec /usr/bin/python3 -B "$here/bench.py" "$@"
