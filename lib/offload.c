@@ -400,6 +400,32 @@ rx_nested(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, uint8_t nh,
 	return rx_second_esp(ctx, m, sa2, esp, esp_len);
 }
 
+/*
+ * What follows a verified ESP payload, decrypted in place at data[0..len)
+ * (trailer included, len >= 2), on either path (this engine's or an
+ * inline NIC's, ov2_offload_esp_from_nic()): the OOB data of success, the
+ * lifetime use, and the check of a transport SA nested in a tunnel (its
+ * own capability bit; inside a UDP-ESP tunnel: OV2's "transport over
+ * UDP-ESP tunnel"). Returns non-zero when the nested part failed: the
+ * caller then gives the packet back the bytes it arrived with.
+ */
+static inline int
+esp_verified(struct ov2_offload_ctx *ctx, struct rte_mbuf *m, struct ov2_sa *sa,
+	     const struct ov2_pkt_info *pi, uint8_t *data, uint32_t len,
+	     uint32_t seq_lo, uint32_t seq_hi)
+{
+	indicate_done(ctx, m, sa, OV2_CRYPTO_SUCCESS);
+	ov2_oob(m)->seq_hi = seq_hi;
+	ov2_oob_set_header_info(ov2_oob(m), data[len - 1], data[len - 2]);
+	account_life(ctx, m, sa, seq_lo, len);
+	return sa->conf.mode != OV2_MODE_TRANSPORT &&
+	       (ctx->caps.flags & OV2_CAPF_TRANSPORT_TUNNEL) &&
+	       (!(pi->flags & OV2_PKT_F_UDP_ENCAP) ||
+		(ctx->caps.udp_esp & OV2_UDPESP_TRANSPORT_OVER_TUNNEL)) &&
+	       data[len - 2] + 2u <= len &&
+	       rx_nested(ctx, m, data[len - 1], data, len - data[len - 2] - 2u) != 0;
+}
+
 /* Rules 5-6 for ESP: check lengths, infer the ESN high half, verify and
  * decrypt in place. */
 static void
@@ -426,18 +452,7 @@ rx_esp(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 			      OV2_CRYPTO_INVALID_PACKET_SYNTAX);
 		return;
 	}
-	indicate_done(ctx, m, sa, OV2_CRYPTO_SUCCESS);
-	ov2_oob(m)->seq_hi = seq_hi;
-	ov2_oob_set_header_info(ov2_oob(m), data[len - 1], data[len - 2]);
-	account_life(ctx, m, sa, seq_lo, (uint32_t)len);
-	/* a transport SA inside this tunnel (inside a UDP-ESP tunnel: OV2's
-	 * "transport over UDP-ESP tunnel", its own capability bit) */
-	if (sa->conf.mode != OV2_MODE_TRANSPORT &&
-	    (ctx->caps.flags & OV2_CAPF_TRANSPORT_TUNNEL) &&
-	    (!(pi->flags & OV2_PKT_F_UDP_ENCAP) ||
-	     (ctx->caps.udp_esp & OV2_UDPESP_TRANSPORT_OVER_TUNNEL)) &&
-	    data[len - 2] + 2u <= (uint32_t)len &&
-	    rx_nested(ctx, m, data[len - 1], data, (uint32_t)len - data[len - 2] - 2u) != 0)
+	if (esp_verified(ctx, m, sa, pi, data, (uint32_t)len, seq_lo, seq_hi))
 		/* the nested part failed: the packet is indicated with an error,
 		 * so give it back the bytes it arrived with. Sealing the same
 		 * plaintext again with the same IV and key reproduces them
@@ -655,16 +670,7 @@ ov2_offload_esp_from_nic(struct ov2_offload_ctx *ctx, struct rte_mbuf *m,
 	}
 	seq_lo = ov2_pkt_be32(esp + 4);
 	seq_hi = esn_hi(sa, seq_lo);
-	indicate_done(ctx, m, sa, OV2_CRYPTO_SUCCESS);
-	ov2_oob(m)->seq_hi = seq_hi;
-	ov2_oob_set_header_info(ov2_oob(m), data[len - 1], data[len - 2]);
-	account_life(ctx, m, sa, seq_lo, (uint32_t)len);
-	if (sa->conf.mode != OV2_MODE_TRANSPORT &&
-	    (ctx->caps.flags & OV2_CAPF_TRANSPORT_TUNNEL) &&
-	    (!(pi->flags & OV2_PKT_F_UDP_ENCAP) ||
-	     (ctx->caps.udp_esp & OV2_UDPESP_TRANSPORT_OVER_TUNNEL)) &&
-	    data[len - 2] + 2u <= (uint32_t)len &&
-	    rx_nested(ctx, m, data[len - 1], data, (uint32_t)len - data[len - 2] - 2u) != 0)
+	if (esp_verified(ctx, m, sa, pi, data, (uint32_t)len, seq_lo, seq_hi))
 		/* as in rx_esp(): the packet leaves with the bytes it arrived
 		 * with; the NIC left the tunnel's plaintext and ICV in place */
 		ov2_crypto_esp_seal(cr, esp, pi->ip_len - pi->l3_len,

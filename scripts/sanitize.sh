@@ -44,19 +44,5 @@ export OV2_SANITIZED=1
 
 meson test -C "$bdir" --print-errorlogs --num-processes 2 "$@"
 rc=$?
-/usr/bin/python3 - "$bdir/meson-logs/testlog.json" <<'PY'
-import json, sys
-counts = {}
-with open(sys.argv[1]) as f:
-    for line in f:
-        if line.strip():
-            r = json.loads(line)["result"]
-            counts[r] = counts.get(r, 0) + 1
-passed = counts.get("OK", 0) + counts.get("EXPECTEDFAIL", 0)
-skipped = counts.get("SKIP", 0)
-failed = sum(counts.values()) - passed - skipped
-if skipped:
-    print(f"{skipped} skipped (see the test's output for why)")
-print(f"{passed} passed, {failed} failed")
-PY
+/usr/bin/python3 "$top/scripts/meson-results.py" "$bdir/meson-logs/testlog.json"
 exit $rc
