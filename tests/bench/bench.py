@@ -257,7 +257,7 @@ class Runner:
         try:
             return self.sample(tool, lcores, proc, prefix, logf, stats_json)
         except BenchError as e:
-            stop(proc)
+            stop(proc, prefix)
             tail = open(logf).read().splitlines()[-3:]
             raise BenchError("%s: %s; log %s ends:\n  %s" % (tool, e, logf, "\n  ".join(tail)))
 
@@ -277,7 +277,7 @@ class Runner:
             i1 = t.stats(0)
             t.close()
         finally:
-            stop(proc)
+            stop(proc, prefix)
         tx = o1["opackets"] - o0["opackets"]
         errs = {k: o1.get(k, 0) + i1.get(k, 0) for k in ("ierrors", "oerrors", "rx_nombuf")}
         if tx <= 0:
@@ -324,7 +324,7 @@ class Runner:
                 time.sleep(0.2)
             t.close()
         finally:
-            stop(proc)
+            stop(proc, prefix)
         a = sorted(ip_view(f[14:], tool == "secgw") for f in frames(got))
         b = sorted(ip_view(f[14:], False) for f in frames(expect))
         if a != b:
@@ -362,7 +362,21 @@ def cpu_ns(pid):
     return total
 
 
-def stop(proc):
+def cleanup(prefix):
+    """What an exited DPDK process of ours leaves: its runtime directory,
+    and hugepage files if it did not exit cleanly."""
+    shutil.rmtree("/var/run/dpdk/" + prefix, ignore_errors=True)
+    d = "/dev/hugepages"
+    if os.path.isdir(d):
+        for f in os.listdir(d):
+            if f.startswith(prefix + "map_"):
+                try:
+                    os.unlink(os.path.join(d, f))
+                except OSError:
+                    pass
+
+
+def stop(proc, prefix=None):
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
         try:
@@ -370,6 +384,8 @@ def stop(proc):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    if prefix:
+        cleanup(prefix)
 
 
 def frames(path):
@@ -435,7 +451,10 @@ def replay_on(a, p, out, sizes, pkts):
                 cmd = [p["ov2rx"], "-l", "0"] + eal + [
                     "--", "-f", conf, "--in", "0", "--out", "1", "--replay-window",
                     str(window), "--exit-when-idle", "500", "--stats-json", js]
-                run(cmd, timeout=600)
+                try:
+                    run(cmd, timeout=600)
+                finally:
+                    cleanup(prefix)
                 st = json.load(open(js))
                 if st["delivered"] != pkts or st["drops_total"] != 0:
                     raise BenchError("replay run: delivered %d of %d, drops %s" % (
@@ -501,11 +520,22 @@ def profile(a, p, out, algo, size, secs=12):
         pool = a.pkts + 8192
         prefix, eal = r.eal(1, pcap)
         data = os.path.join(out, "logs", "perf_%s.data" % tool)
-        # perf stops the program when timeout interrupts it
-        subprocess.run(["timeout", "-s", "INT", str(secs), "perf", "record", "-q", "-e",
-                        "cpu-clock", "-F", "1999", "-D", "5000", "-o", data, "--"] +
-                       r.cmd(tool, 1, c, 1, pool, eal), stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "1999",
+                                 "-D", "5000", "-o", data, "--"] +
+                                r.cmd(tool, 1, c, 1, pool, eal),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.PIPE)
+        try:
+            time.sleep(secs)
+            # stop the program itself (perf's child), so that it exits as
+            # it does when measured and frees its hugepages; perf follows
+            kids = open("/proc/%d/task/%d/children" % (perf.pid, perf.pid)).read().split()
+            for k in kids:
+                os.kill(int(k), signal.SIGINT)
+            perf.wait(timeout=60)
+        finally:
+            stop(perf)
+            cleanup(prefix)
         rep = run(["perf", "report", "-i", data, "--sort", "dso,symbol", "--stdio"])
         res[tool] = [line.rstrip() for line in rep.splitlines()
                      if line.strip() and not line.startswith("#")][:25]
