@@ -294,9 +294,20 @@ class Runner:
                              % (tool, o1["opackets"], i1["ipackets"], logf))
         if stats_json:
             st = json.load(open(stats_json))
-            if st["drops_total"] != 0 or st["delivered"] == 0:
+            # handoff_full is the one drop allowed: without RSS (net_pcap
+            # has none) every SA arrives on every queue, and the lcore that
+            # owns an SA does its sequence stage for all of them; what it
+            # cannot keep up with is dropped, never delivered, so the rate
+            # (delivered packets) already pays for it (docs/MULTICORE.md)
+            other = {k: v for k, v in st["drops"].items() if v and k != "handoff_full"}
+            if other or st["delivered"] == 0:
                 raise BenchError("ov2rx dropped %d packets: %s (log %s)" % (
-                    st["drops_total"], {k: v for k, v in st["drops"].items() if v}, logf))
+                    st["drops_total"], other, logf))
+            hf = st["drops"].get("handoff_full", 0)
+            if hf:
+                print("note: ov2rx, %d lcores: %d packets (%.1f%% of %d received) dropped as "
+                      "handoff_full (log %s)" % (lcores, hf, 100.0 * hf / max(1, st["rx_packets"]),
+                                                 st["rx_packets"], logf), flush=True)
         # the wall-clock rate, and the rate per CPU-second the process got
         # (its threads' run time), as if each lcore had a CPU of its own
         return tx / (t1 - t0), tx / ((c1 - c0) / 1e9 / lcores), (c1 - c0) / 1e9 / (t1 - t0)
