@@ -26,6 +26,7 @@
 #include <x86intrin.h>
 #include "crypto_imb.h"
 #include "sa.h"
+#include "bench_tsc.h"
 
 #define RUNS 5
 #define BUDGET 50000000ull	/* ticks one run may take, about 20 ms */
@@ -39,38 +40,6 @@ static uint64_t samples[ITERS_MAX];
 
 static uint8_t sealed[PKT_MAX] __attribute__((aligned(64)));
 static uint8_t work[PKT_MAX] __attribute__((aligned(64)));
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t
-median(uint64_t *v, unsigned int n)
-{
-	qsort(v, n, sizeof(v[0]), cmp_u64);
-	return v[n / 2];
-}
-
-static inline uint64_t
-tsc_begin(void)
-{
-	_mm_lfence();
-	return __rdtsc();
-}
-
-static inline uint64_t
-tsc_end(void)
-{
-	unsigned int aux;
-	uint64_t t = __rdtscp(&aux);
-
-	_mm_lfence();
-	return t;
-}
 
 /* The median of n per-packet samples, less the measurement's own cost. */
 static uint64_t

@@ -32,6 +32,7 @@
 #include "offload.h"
 #include "oob.h"
 #include "sad.h"
+#include "bench_tsc.h"
 
 #define RUNS 5
 #define BURST 64
@@ -42,21 +43,6 @@ static const char *const sa_line =
 
 static uint8_t enc[BURST][OV2_BUILD_MAX_FRAME], dec[BURST][OV2_BUILD_MAX_FRAME];
 static size_t flen[BURST];
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t
-median(uint64_t *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return v[n / 2];
-}
 
 enum mode { SOFTWARE, INLINE, SCAN_INLINE, SCAN_SOFTWARE };
 

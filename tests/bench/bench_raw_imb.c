@@ -45,6 +45,7 @@
 #include <time.h>
 #include <x86intrin.h>
 #include <intel-ipsec-mb.h>
+#include "bench_tsc.h"
 
 #define RUNS 5
 #define BURST 32
@@ -80,38 +81,6 @@ static unsigned int iters = 2000;
 static uint64_t overhead;
 static uint64_t samples[ITERS_MAX];
 static struct pkt burst_pkts[BURST];
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t
-median(uint64_t *v, unsigned int n)
-{
-	qsort(v, n, sizeof(v[0]), cmp_u64);
-	return v[n / 2];
-}
-
-static inline uint64_t
-tsc_begin(void)
-{
-	_mm_lfence();
-	return __rdtsc();
-}
-
-static inline uint64_t
-tsc_end(void)
-{
-	unsigned int aux;
-	uint64_t t = __rdtscp(&aux);
-
-	_mm_lfence();
-	return t;
-}
 
 static void
 measure_overhead(void)

@@ -26,6 +26,7 @@
 #include <rte_memory.h>
 
 #include "spd.h"
+#include "bench_tsc.h"
 
 #define BURST		32
 #define POOL		1024	/* packets per family, a multiple of BURST */
@@ -229,14 +230,6 @@ make_pool(unsigned int fam, uint32_t nrules)
 		}
 	}
 	return hits;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* One run: bursts of BURST through the pool; returns TSC cycles, counts hits. */
