@@ -20,6 +20,10 @@ build/app/ov2gen/ov2gen -f config/demo.conf -o "$out/traffic.pcap" \
 	--expect "$out/expected.pcap" --manifest "$out/manifest.json"
 
 mem=$(bash scripts/eal-mem.sh 1024)
+# with hugepages: unlink the page files once mapped, so the 1 GiB goes
+# back to the system when ov2rx exits instead of staying reserved by its
+# files in /dev/hugepages
+case "$mem" in *--no-huge*) ;; *) mem="$mem --huge-unlink" ;; esac
 echo
 echo "== running ov2rx (EAL memory: $mem)"
 build/app/ov2rx/ov2rx $mem --no-pci --no-telemetry -l 0 --file-prefix ov2rx-demo \
